@@ -1,0 +1,1 @@
+//! Benchmarks of ringpool against its peers.

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# The workspace's unit, integration, property and doc tests (release: the
+# stress tests run real contention).
+source "$(dirname "$0")/lib.sh"
+step "cargo test --workspace"
+cargo test --workspace --release

@@ -1,0 +1,438 @@
+//! SCQ: the lock-free ring of slot indices that both halves of [`Ring`]
+//! are made of.
+//!
+//! The algorithm is Nikolaev's Scalable Circular Queue (R. Nikolaev, "A
+//! Scalable, Portable, and Memory-Efficient Lock-Free FIFO Queue", DISC 2019,
+//! Figure 8), written here from the paper. An `IndexRing` stores small
+//! integers (slot indices `< size / 2`) in an array of `size` entries, `size`
+//! a power of two. It never holds more than `size / 2` indices, which is what
+//! lets an enqueue always find a usable entry and makes the queue lock-free
+//! with single-word compare-and-swap only.
+//!
+//! # Entries and tickets
+//!
+//! `head` and `tail` are free-running ticket counters advanced with
+//! fetch-add. Ticket `t` addresses entry `remap(t mod size)` in lap
+//! ("cycle") `t / size`. Each entry is one word:
+//!
+//! ```text
+//!   | cycle (word bits - order - 1) | safe (1) | index (order bits) |
+//! ```
+//!
+//! `order = log2(size)`. An index field of all ones ([`EMPTY`]) means no
+//! index. The `safe` bit is cleared by a dequeuer that skipped the entry while
+//! it still held an index of an older cycle; an enqueuer may reuse an unsafe
+//! entry only if no dequeuer can be waiting on it (`head <= ticket`).
+//!
+//! Cycles are compared the way the paper does it without a wide word: the
+//! ticket is shifted left by one and the low `order + 1` bits of both sides
+//! are set (`cycle_of_ticket`, `cycle_of_entry`), then the two words are
+//! compared by the sign of their wrapping difference.
+//!
+//! # Operations
+//!
+//! * **enqueue(i)**: take a ticket `t` from `tail`; if the entry is of an
+//!   older cycle, empty, and safe (or unsafe with `head <= t`), compare-and-
+//!   swap `{cycle(t), safe, i}` into it and reset `threshold` to `3n - 1`.
+//!   Otherwise take the next ticket. **Linearization point**: the successful
+//!   compare-and-swap.
+//! * **dequeue**: if `threshold < 0` the ring is empty. Otherwise take a
+//!   ticket `h` from `head`. If the entry holds an index of cycle `h`, consume
+//!   it with one fetch-or that sets the index field to [`EMPTY`]
+//!   (**linearization point**) and return it. Otherwise make the entry
+//!   useless to a late enqueuer of ticket `h`: an empty entry of an older
+//!   cycle is advanced to cycle `h`; an entry still holding an older index is
+//!   marked unsafe. Then, if `tail <= h + 1`, the ring was empty when `tail`
+//!   was read (**linearization point** of an empty dequeue): move `tail` up to
+//!   `h + 1` ("catch-up", so later enqueuers do not land behind `head`),
+//!   decrement `threshold`, and report empty. Otherwise decrement
+//!   `threshold`; if it was already `<= 0` report empty, else take another
+//!   ticket.
+//!
+//! `threshold` bounds how many tickets dequeuers may burn while enqueuers
+//! race them: with at most `n = size / 2` indices, an index enqueued at
+//! ticket `t` is found by a dequeuer no later than `3n - 1` failed dequeue
+//! tickets after it (paper, Lemma 5), so a dequeue that sees `threshold <= 0`
+//! can report empty without losing anything, and empty dequeues cannot
+//! livelock each other.
+//!
+//! # Progress
+//!
+//! No step waits for another thread: a failed compare-and-swap means another
+//! operation changed the entry (and made progress), and every retry takes a
+//! fresh ticket. A thread stalled at any point inside `enqueue` or `dequeue`
+//! (preempted, or interrupted by a handler that uses the same ring) leaves
+//! only its own ticket's entry behind: later tickets use other entries and
+//! complete. This is the property Vyukov's bounded queue lacks.
+//!
+//! # ABA margin
+//!
+//! Tickets are compared by the sign of a wrapping difference of `ticket << 1`,
+//! so comparisons are exact while no two live tickets are more than
+//! `2^(W-2)` apart (`W` = pointer width): `2^30` (about 1.07 billion)
+//! operations on one ring while a thread is stalled inside an operation on a
+//! 32-bit target, `2^62` on a 64-bit one. `head`/`tail` comparisons (`head <=
+//! t`, `tail <= h + 1`) use the sign of the full-width difference, margin
+//! `2^(W-1)`. The free-running counters themselves may wrap: `size` divides
+//! `2^W`, so `t mod size` and the cycle stay consistent across the wrap.
+//!
+//! [`Ring`]: crate::Ring
+
+use crate::sync::{AtomicIsize, AtomicUsize, Ordering};
+use crossbeam_utils::CachePadded;
+
+/// Index field value meaning "no index" (all ones, relative to the ring's
+/// index mask). `EMPTY & mask` is what consumption leaves behind.
+pub(crate) const EMPTY: usize = usize::MAX;
+
+/// Entries per cache line, as a power of two: `remap` spreads consecutive
+/// tickets over different cache lines (the paper's `cache_remap`).
+#[cfg(target_pointer_width = "64")]
+const REMAP_SHIFT: u32 = 3;
+#[cfg(not(target_pointer_width = "64"))]
+const REMAP_SHIFT: u32 = 4;
+
+/// Which way a wrapping difference points: `a < b` in ticket order.
+#[inline]
+fn before(a: usize, b: usize) -> bool {
+    (a.wrapping_sub(b) as isize) < 0
+}
+
+/// One word of an index ring, kept in the ring's storage.
+///
+/// Storage providers create these with [`Entry::new`]; only the ring reads
+/// or writes them. See [`Storage`](crate::Storage) for how many a ring needs.
+#[derive(Debug)]
+#[repr(transparent)]
+pub struct Entry(pub(crate) AtomicUsize);
+
+impl Entry {
+    crate::sync::const_if_not_loom! {
+        /// A fresh entry, as every entry of a ring's storage must start.
+        pub fn new() -> Self {
+            Self(AtomicUsize::new(Shape::initial_entry()))
+        }
+    }
+
+    /// An entry holding a given word (const ring construction only).
+    #[cfg(not(loom))]
+    pub(crate) const fn holding(word: usize) -> Self {
+        Self(AtomicUsize::new(word))
+    }
+
+    /// Overwrites the entry (ring construction only).
+    pub(crate) fn set(&self, word: usize) {
+        self.0.store(word, Ordering::Relaxed);
+    }
+}
+
+impl Default for Entry {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The index ring's shared counters; its entries live in the ring's storage
+/// and are passed to every call.
+#[derive(Debug)]
+pub(crate) struct IndexRing {
+    head: CachePadded<AtomicUsize>,
+    tail: CachePadded<AtomicUsize>,
+    threshold: CachePadded<AtomicIsize>,
+}
+
+/// Geometry shared by both index rings of a `Ring`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Shape {
+    /// `log2(size)`.
+    order: u32,
+}
+
+impl Shape {
+    /// The shape for a ring of `size` entries (`size` a power of two >= 2).
+    pub(crate) const fn new(size: usize) -> Self {
+        Self {
+            order: size.trailing_zeros(),
+        }
+    }
+
+    #[inline]
+    pub(crate) const fn size(self) -> usize {
+        1 << self.order
+    }
+
+    #[inline]
+    const fn index_mask(self) -> usize {
+        self.size() - 1
+    }
+
+    #[inline]
+    const fn safe_bit(self) -> usize {
+        self.size()
+    }
+
+    /// Index bits and the safe bit: everything below the cycle.
+    #[inline]
+    const fn low_bits(self) -> usize {
+        (self.size() << 1) - 1
+    }
+
+    /// The most indices the ring may hold at once.
+    #[inline]
+    const fn half(self) -> usize {
+        self.size() >> 1
+    }
+
+    /// `3n - 1`, the dequeue budget after an enqueue (paper, §5.2).
+    #[inline]
+    const fn threshold(self) -> isize {
+        (3 * self.half()) as isize - 1
+    }
+
+    #[inline]
+    const fn cycle_of_ticket(self, ticket: usize) -> usize {
+        (ticket << 1) | self.low_bits()
+    }
+
+    #[inline]
+    fn cycle_of_entry(self, entry: usize) -> usize {
+        entry | self.low_bits()
+    }
+
+    /// Entry position of a ticket: the low `order` bits, rotated so that
+    /// neighbouring tickets sit on different cache lines.
+    #[inline]
+    pub(crate) const fn position(self, ticket: usize) -> usize {
+        let p = ticket & self.index_mask();
+        if self.order <= REMAP_SHIFT {
+            p
+        } else {
+            ((p << REMAP_SHIFT) | (p >> (self.order - REMAP_SHIFT))) & self.index_mask()
+        }
+    }
+
+    /// The word of an entry that holds `index` in the cycle of `ticket`.
+    #[inline]
+    pub(crate) const fn entry_for(self, ticket: usize, index: usize) -> usize {
+        (self.cycle_of_ticket(ticket) & !self.index_mask()) | index
+    }
+
+    /// The initial word of every entry: cycle "-1", safe, empty.
+    pub(crate) const fn initial_entry() -> usize {
+        EMPTY
+    }
+}
+
+impl IndexRing {
+    crate::sync::const_if_not_loom! {
+        /// An index ring whose tickets start at `head`/`tail` with the given
+        /// threshold; see [`IndexRing::empty`] and [`IndexRing::filled`].
+        fn with_counters(head: usize, tail: usize, threshold: isize) -> Self {
+            Self {
+                head: CachePadded::new(AtomicUsize::new(head)),
+                tail: CachePadded::new(AtomicUsize::new(tail)),
+                threshold: CachePadded::new(AtomicIsize::new(threshold)),
+            }
+        }
+    }
+
+    crate::sync::const_if_not_loom! {
+        /// An empty ring. Its entries must hold [`Shape::initial_entry`].
+        pub(crate) fn empty() -> Self {
+            Self::with_counters(0, 0, -1)
+        }
+    }
+
+    crate::sync::const_if_not_loom! {
+        /// A ring holding indices `0..count` in order. Entry `position(i)`
+        /// must hold `shape.entry_for(i, i)` for `i < count`, and
+        /// [`Shape::initial_entry`] elsewhere.
+        pub(crate) fn filled(shape: Shape, count: usize) -> Self {
+            let threshold = if count == 0 { -1 } else { shape.threshold() };
+            Self::with_counters(0, count, threshold)
+        }
+    }
+
+    /// Appends `index` (`< shape.half()`). Never fails: the ring never holds
+    /// more than `shape.half()` indices, so some ticket finds a free entry.
+    pub(crate) fn enqueue(&self, shape: Shape, entries: &[Entry], index: usize) {
+        debug_assert!(index < shape.half());
+        loop {
+            // Claim a ticket; its entry is ours to fill if nobody is behind.
+            let ticket = self.tail.fetch_add(1, Ordering::AcqRel);
+            let ticket_cycle = shape.cycle_of_ticket(ticket);
+            let slot = &entries[shape.position(ticket)].0;
+            let mut entry = slot.load(Ordering::Acquire);
+            loop {
+                let entry_cycle = shape.cycle_of_entry(entry);
+                let usable = before(entry_cycle, ticket_cycle)
+                    && (entry == entry_cycle
+                        || (entry == entry_cycle ^ shape.safe_bit()
+                            && !before(ticket, self.head.load(Ordering::Acquire))));
+                if !usable {
+                    // An index still sits here, or a dequeuer already passed
+                    // this ticket: try the next one.
+                    break;
+                }
+                match slot.compare_exchange_weak(
+                    entry,
+                    shape.entry_for(ticket, index),
+                    Ordering::AcqRel,
+                    Ordering::Acquire,
+                ) {
+                    Ok(_) => {
+                        // Give dequeuers a fresh budget (paper: "reset threshold").
+                        if self.threshold.load(Ordering::Acquire) != shape.threshold() {
+                            self.threshold.store(shape.threshold(), Ordering::Release);
+                        }
+                        return;
+                    }
+                    Err(current) => entry = current,
+                }
+            }
+        }
+    }
+
+    /// Removes and returns the oldest index, or `None` if the ring is empty.
+    pub(crate) fn dequeue(&self, shape: Shape, entries: &[Entry]) -> Option<usize> {
+        // Fast path: no enqueue since the last run of empty dequeues.
+        if self.threshold.load(Ordering::Acquire) < 0 {
+            return None;
+        }
+        loop {
+            let ticket = self.head.fetch_add(1, Ordering::AcqRel);
+            let ticket_cycle = shape.cycle_of_ticket(ticket);
+            let slot = &entries[shape.position(ticket)].0;
+            let mut entry = slot.load(Ordering::Acquire);
+            loop {
+                let entry_cycle = shape.cycle_of_entry(entry);
+                if entry_cycle == ticket_cycle {
+                    // Our index: consume it by emptying the index field.
+                    slot.fetch_or(shape.index_mask(), Ordering::AcqRel);
+                    return Some(entry & shape.index_mask());
+                }
+                let replacement = if entry | shape.safe_bit() != entry_cycle {
+                    // An index of another cycle is still here: mark it unsafe
+                    // so a late enqueuer of our ticket cannot reuse the entry.
+                    let unsafe_entry = entry & !shape.safe_bit();
+                    if unsafe_entry == entry {
+                        break;
+                    }
+                    unsafe_entry
+                } else {
+                    // Empty: advance it to our cycle (keeping its safe bit),
+                    // so an enqueuer still holding our ticket must move on.
+                    ticket_cycle ^ (!entry & shape.safe_bit())
+                };
+                if !before(entry_cycle, ticket_cycle) {
+                    break;
+                }
+                match slot.compare_exchange_weak(
+                    entry,
+                    replacement,
+                    Ordering::AcqRel,
+                    Ordering::Acquire,
+                ) {
+                    Ok(_) => break,
+                    Err(current) => entry = current,
+                }
+            }
+            // Nothing for this ticket. Is the ring empty?
+            let tail = self.tail.load(Ordering::Acquire);
+            let next = ticket.wrapping_add(1);
+            if !before(next, tail) {
+                self.catch_up(tail, next);
+                self.threshold.fetch_sub(1, Ordering::AcqRel);
+                return None;
+            }
+            if self.threshold.fetch_sub(1, Ordering::AcqRel) <= 0 {
+                return None;
+            }
+        }
+    }
+
+    /// Moves `tail` up to `head` after dequeuers overtook it, so that the
+    /// next enqueue takes a ticket no dequeuer has burnt yet.
+    fn catch_up(&self, mut tail: usize, mut head: usize) {
+        while let Err(current) =
+            self.tail
+                .compare_exchange_weak(tail, head, Ordering::AcqRel, Ordering::Acquire)
+        {
+            tail = current;
+            head = self.head.load(Ordering::Acquire);
+            if !before(tail, head) {
+                break;
+            }
+        }
+    }
+
+    /// How many indices the ring holds, exact when no operation is in flight
+    /// and an estimate in `0..=shape.half()` otherwise.
+    pub(crate) fn len(&self, shape: Shape) -> usize {
+        let head = self.head.load(Ordering::Acquire);
+        let tail = self.tail.load(Ordering::Acquire);
+        let diff = tail.wrapping_sub(head) as isize;
+        diff.clamp(0, shape.half() as isize) as usize
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    fn ring(size: usize) -> (Shape, IndexRing, [Entry; 64]) {
+        let shape = Shape::new(size);
+        let entries = core::array::from_fn(|_| Entry::new());
+        (shape, IndexRing::empty(), entries)
+    }
+
+    #[test]
+    fn position_is_a_bijection() {
+        for order in 1..=12 {
+            let shape = Shape::new(1 << order);
+            let mut seen = [false; 4096];
+            for t in 0..shape.size() {
+                let p = shape.position(t);
+                assert!(p < shape.size());
+                assert!(!seen[p], "order {order}: position {p} twice");
+                seen[p] = true;
+            }
+        }
+    }
+
+    #[test]
+    fn fifo_over_many_laps() {
+        let (shape, ring, entries) = ring(8);
+        let entries = &entries[..8];
+        for lap in 0..100 {
+            for i in 0..4 {
+                ring.enqueue(shape, entries, (i + lap) % 4);
+            }
+            for i in 0..4 {
+                assert_eq!(ring.dequeue(shape, entries), Some((i + lap) % 4));
+            }
+            assert_eq!(ring.dequeue(shape, entries), None);
+            assert_eq!(ring.len(shape), 0);
+        }
+    }
+
+    #[test]
+    fn tickets_survive_counter_wrap() {
+        let shape = Shape::new(4);
+        let start = usize::MAX - 5;
+        let ring = IndexRing::with_counters(start, start, -1);
+        let entries: [Entry; 4] = core::array::from_fn(|_| Entry::new());
+        // Fresh entries hold cycle "-1", which is not older than tickets
+        // near usize::MAX: seed them empty and safe, one lap behind `start`.
+        for e in &entries {
+            e.set(shape.cycle_of_ticket(start.wrapping_sub(4)));
+        }
+        for round in 0..20 {
+            ring.enqueue(shape, &entries, round % 2);
+            ring.enqueue(shape, &entries, (round + 1) % 2);
+            assert_eq!(ring.dequeue(shape, &entries), Some(round % 2));
+            assert_eq!(ring.dequeue(shape, &entries), Some((round + 1) % 2));
+            assert_eq!(ring.dequeue(shape, &entries), None);
+        }
+    }
+}

@@ -1,0 +1,4 @@
+#![deny(missing_docs)]
+//! # ringpool
+//!
+//! The std worker pool over [`ringpool_core`].
