@@ -78,7 +78,7 @@
 //!
 //! [`Ring`]: crate::Ring
 
-use crate::sync::{AtomicIsize, AtomicUsize, Ordering};
+use crate::sync::{AtomicIsize, AtomicUsize, Ordering, store_isize};
 use crossbeam_utils::CachePadded;
 
 /// Index field value meaning "no index" (all ones, relative to the ring's
@@ -283,7 +283,7 @@ impl IndexRing {
                     Ok(_) => {
                         // Give dequeuers a fresh budget (paper: "reset threshold").
                         if self.threshold.load(Ordering::Acquire) != shape.threshold() {
-                            self.threshold.store(shape.threshold(), Ordering::Release);
+                            store_isize(&self.threshold, shape.threshold(), Ordering::Release);
                         }
                         return;
                     }

@@ -24,6 +24,25 @@ pub(crate) use portable_atomic::{AtomicIsize, AtomicUsize, Ordering};
 #[cfg(all(not(loom), not(feature = "portable-atomic")))]
 pub(crate) use core::sync::atomic::{AtomicIsize, AtomicUsize, Ordering};
 
+/// `atomic.store(value, order)` for a word that other threads change with
+/// read-modify-write operations at the same time (the index ring's
+/// `threshold`: enqueuers store to it, dequeuers `fetch_sub` it).
+///
+/// Under loom this is a `swap` whose result is dropped: loom 0.7 may place a
+/// plain store between the read and the write of a concurrent
+/// read-modify-write in the modification order, which breaks RMW atomicity
+/// and lets later loads see the RMW's value as if the store had never
+/// happened (tokio-rs/loom#254, #389). A swap is ordered by loom like any
+/// other RMW. Its read half is `Relaxed` for a `Release` store, so it adds no
+/// synchronisation the store would not have: the model stays faithful.
+#[inline]
+pub(crate) fn store_isize(atomic: &AtomicIsize, value: isize, order: Ordering) {
+    #[cfg(loom)]
+    atomic.swap(value, order);
+    #[cfg(not(loom))]
+    atomic.store(value, order);
+}
+
 /// A hint that the caller is busy-waiting; under loom, a yield.
 #[inline]
 pub(crate) fn spin_loop() {

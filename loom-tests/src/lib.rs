@@ -1,2 +1,19 @@
-//! loom models of ringpool's core and of every sleep/wake protocol; they
-//! live in `tests/` and run only with `RUSTFLAGS="--cfg loom"`.
+//! loom models of ringpool's core and of every sleep/wake protocol.
+//!
+//! The models live in `tests/` and build only with `RUSTFLAGS="--cfg loom"`:
+//!
+//! ```text
+//! LOOM_MAX_PREEMPTIONS=2 RUSTFLAGS="--cfg loom" \
+//!     cargo test --release -p ringpool-loom-tests --target-dir target/loom
+//! ```
+//!
+//! (`ci/loom.sh` runs exactly that.) This library holds what the models
+//! share: [`check`], which runs a model under a preemption bound derived from
+//! `LOOM_MAX_PREEMPTIONS`, and [`Tracked`], an item that counts its drops.
+#![cfg_attr(not(loom), allow(unused))]
+
+#[cfg(loom)]
+mod support;
+
+#[cfg(loom)]
+pub use support::{DropLog, Tracked, check, drain, ids, precycle};
