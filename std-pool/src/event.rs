@@ -1,0 +1,129 @@
+//! `Event`: the one sleep/wake primitive of the pool (an "eventcount").
+//!
+//! Every blocking call in the pool waits for some condition on lock-free
+//! state (a job in the ring, a free slot, the completion counter at zero, a
+//! result to drain). Checking the condition and going to sleep cannot be one
+//! atomic step, so the waiter announces itself first and checks again:
+//!
+//! ```text
+//! waiter                                  notifier
+//! let key = event.listen();  // waiters+1 make the condition true
+//! if condition() { event.cancel(); }     event.notify_*();  // reads waiters
+//! else { event.wait(key, deadline); }
+//! ```
+//!
+//! `listen` increments `waiters` and then issues a `SeqCst` fence before the
+//! waiter's re-check; `notify_*` issues a `SeqCst` fence after the
+//! notifier's change and before it reads `waiters`. The two fences are
+//! totally ordered, so either the notifier sees `waiters > 0` (and wakes the
+//! waiter) or the waiter's re-check sees the change (and does not sleep):
+//! no lost wake-up. This is Dekker's pattern; `loom-tests` models it.
+//!
+//! When nobody waits, a notify is one fence and one load: the hot path of a
+//! busy pool never takes the mutex. A wake-up is recorded as an increment of
+//! `epoch` made under the mutex, and `wait` sleeps only while the epoch it
+//! read in `listen` is current, so a notify between `listen` and `wait` is
+//! never missed either.
+
+use crate::sync::{AtomicUsize, Condvar, Mutex, Ordering, fence};
+use std::time::Instant;
+
+/// A wait/notify point; see the module docs for the protocol.
+#[derive(Debug, Default)]
+pub struct Event {
+    /// Threads between `listen` and the end of `wait`/`cancel`.
+    waiters: AtomicUsize,
+    /// Bumped by every notify that found a waiter; guarded by the mutex.
+    epoch: Mutex<u64>,
+    condvar: Condvar,
+}
+
+/// What a waiter read in [`Event::listen`]; pass it to [`Event::wait`].
+#[derive(Debug, Clone, Copy)]
+#[must_use = "a listen must be followed by wait or cancel"]
+pub struct Listener {
+    epoch: u64,
+}
+
+impl Event {
+    /// A new event with no waiters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Announces a waiter. The caller must re-check its condition after
+    /// this, then call [`wait`](Self::wait) or [`cancel`](Self::cancel).
+    pub fn listen(&self) -> Listener {
+        self.waiters.fetch_add(1, Ordering::SeqCst);
+        let epoch = *lock(&self.epoch);
+        fence(Ordering::SeqCst);
+        Listener { epoch }
+    }
+
+    /// Withdraws a [`listen`](Self::listen) whose re-check succeeded.
+    pub fn cancel(&self, _listener: Listener) {
+        self.waiters.fetch_sub(1, Ordering::SeqCst);
+    }
+
+    /// Sleeps until a notify after `listener` was taken, or until
+    /// `deadline`. Returns `false` on timeout. May return early (spurious
+    /// wake-up); callers loop on their condition.
+    pub fn wait(&self, listener: Listener, deadline: Option<Instant>) -> bool {
+        let mut epoch = lock(&self.epoch);
+        let mut notified = true;
+        while *epoch == listener.epoch {
+            match deadline {
+                None => {
+                    epoch = self
+                        .condvar
+                        .wait(epoch)
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                }
+                Some(deadline) => {
+                    let now = Instant::now();
+                    if now >= deadline {
+                        notified = false;
+                        break;
+                    }
+                    epoch = self
+                        .condvar
+                        .wait_timeout(epoch, deadline - now)
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .0;
+                }
+            }
+        }
+        drop(epoch);
+        self.waiters.fetch_sub(1, Ordering::SeqCst);
+        notified
+    }
+
+    /// Wakes one waiter, if any. Call after making a condition true.
+    pub fn notify_one(&self) {
+        if self.has_waiters() {
+            *lock(&self.epoch) += 1;
+            self.condvar.notify_one();
+        }
+    }
+
+    /// Wakes every waiter, if any. Call after making a condition true.
+    pub fn notify_all(&self) {
+        if self.has_waiters() {
+            *lock(&self.epoch) += 1;
+            self.condvar.notify_all();
+        }
+    }
+
+    fn has_waiters(&self) -> bool {
+        fence(Ordering::SeqCst);
+        self.waiters.load(Ordering::SeqCst) != 0
+    }
+}
+
+/// Locks, ignoring poison: the guarded epoch is a plain counter that no
+/// panic can leave inconsistent.
+fn lock<T>(mutex: &Mutex<T>) -> crate::sync::MutexGuardOf<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}

@@ -1,0 +1,214 @@
+//! The state shared by a pool's handle, its workers and its result
+//! receivers, and the small protocols on it (accepting a job, finishing a
+//! job, the end of the result stream).
+
+use crate::builder::Settings;
+use crate::error::JobError;
+use crate::event::Event;
+use crate::metrics::WorkerStats;
+use crate::pool::{JobContext, JobId};
+use crate::results::JobResult;
+use crate::ring::HeapRing;
+use crossbeam_utils::CachePadded;
+use ringpool_core::CompletionCounter;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::thread::JoinHandle;
+use std::time::Instant;
+
+/// The handler, type-erased once at construction (one indirect call per
+/// job, no allocation).
+pub(crate) type Handler<J, R, E> = Box<dyn Fn(JobContext, J) -> Result<R, E> + Send + Sync>;
+
+/// A job in the queue.
+pub(crate) struct Envelope<J> {
+    pub(crate) id: JobId,
+    pub(crate) job: J,
+    pub(crate) submitted_at: Instant,
+}
+
+/// Which worker slots are taken, and the threads that ran in them.
+#[derive(Debug, Default)]
+pub(crate) struct WorkerSet {
+    /// One entry per slot (`max_workers`); `Some` while a thread that used
+    /// the slot has not been joined.
+    pub(crate) threads: Vec<Option<JoinHandle<()>>>,
+    /// Slots whose worker is alive (has not retired).
+    pub(crate) in_use: Vec<bool>,
+}
+
+pub(crate) struct Shared<J, R, E> {
+    pub(crate) settings: Settings,
+    pub(crate) handler: Handler<J, R, E>,
+    pub(crate) jobs: HeapRing<Envelope<J>>,
+    pub(crate) results: Option<HeapRing<JobResult<R, E>>>,
+    /// Accepted jobs not yet finished (the WaitGroup).
+    pub(crate) counter: CompletionCounter,
+    /// A job was queued, or the pool closed, or workers must retire.
+    pub(crate) job_ready: Event,
+    /// A queue slot was freed, or the pool closed.
+    pub(crate) slot_free: Event,
+    /// A result slot was released, a receiver appeared, or the pool closed.
+    pub(crate) result_room: Event,
+    /// A result was queued, or the stream may have ended.
+    pub(crate) result_ready: Event,
+    /// The counter reached zero.
+    pub(crate) idle: Event,
+    /// A worker thread exited.
+    pub(crate) worker_exit: Event,
+    pub(crate) next_id: CachePadded<AtomicU64>,
+    pub(crate) submitted: CachePadded<AtomicU64>,
+    pub(crate) rejected: AtomicU64,
+    pub(crate) cancelled: AtomicU64,
+    /// Accepted jobs whose result has not been drained (collect mode).
+    pub(crate) results_reserved: CachePadded<AtomicUsize>,
+    /// Live [`Results`](crate::Results) receivers.
+    pub(crate) receivers: AtomicUsize,
+    /// Workers alive (not retired); changed only under `workers`.
+    pub(crate) live: AtomicUsize,
+    /// Workers wanted; a worker retires while `live > target`.
+    pub(crate) target: AtomicUsize,
+    /// Worker threads that have not exited yet.
+    pub(crate) running_threads: AtomicUsize,
+    pub(crate) workers: Mutex<WorkerSet>,
+    pub(crate) stats: Box<[OnceLock<Box<WorkerStats>>]>,
+}
+
+impl<J, R, E> Shared<J, R, E> {
+    /// Takes a result slot for a job about to be accepted. `Ok(true)`:
+    /// reserved; `Ok(false)`: none free now but a receiver may free one;
+    /// `Err(())`: none free and no receiver exists, so none ever will be.
+    pub(crate) fn reserve_result(&self) -> Result<bool, ()> {
+        let Some(results) = &self.results else {
+            return Ok(true);
+        };
+        let capacity = results.capacity();
+        let reserved =
+            self.results_reserved
+                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |reserved| {
+                    (reserved < capacity).then_some(reserved + 1)
+                });
+        if reserved.is_ok() {
+            Ok(true)
+        } else if self.receivers.load(Ordering::Acquire) == 0 {
+            Err(())
+        } else {
+            Ok(false)
+        }
+    }
+
+    /// Gives back a result slot (a drained result or a refused job).
+    pub(crate) fn release_result(&self) {
+        if self.results.is_some() {
+            self.results_reserved.fetch_sub(1, Ordering::AcqRel);
+            self.result_room.notify_one();
+        }
+    }
+
+    /// One accepted job is over (finished, or handed back). Wakes waiters
+    /// when it was the last.
+    pub(crate) fn job_over(&self) {
+        if let Ok(true) = self.counter.done() {
+            self.idle.notify_all();
+            // The result stream may have ended (closed and idle).
+            self.result_ready.notify_all();
+        }
+    }
+
+    /// Undoes the bookkeeping of a submit that did not get its job in.
+    pub(crate) fn refuse(&self) {
+        self.rejected.fetch_add(1, Ordering::Relaxed);
+        self.release_result();
+        self.job_over();
+    }
+
+    /// Runs one job in worker slot `slot` and delivers its outcome.
+    pub(crate) fn run(&self, slot: usize, envelope: Envelope<J>) {
+        let stats = self.stats(slot);
+        let started_at = Instant::now();
+        stats.started(started_at.saturating_duration_since(envelope.submitted_at));
+        let context = JobContext {
+            worker_id: slot + 1,
+            job_id: envelope.id,
+        };
+        let handler = &self.handler;
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            handler(context, envelope.job)
+        }));
+        let finished_at = Instant::now();
+        let run_time = finished_at.saturating_duration_since(started_at);
+        let (outcome, ending) = match outcome {
+            Ok(Ok(value)) => (Ok(value), crate::metrics::Ending::Succeeded),
+            Ok(Err(error)) => (Err(JobError::Failed(error)), crate::metrics::Ending::Failed),
+            Err(payload) => (
+                Err(JobError::Panicked(panic_message(payload.as_ref()))),
+                crate::metrics::Ending::Panicked,
+            ),
+        };
+        stats.finished(run_time, ending);
+        if let Some(results) = &self.results {
+            let result = JobResult {
+                job_id: envelope.id,
+                worker_id: slot + 1,
+                outcome,
+                queue_wait: started_at.saturating_duration_since(envelope.submitted_at),
+                run_time,
+            };
+            // A slot was reserved when the job was accepted, so this cannot
+            // be Full; and the results ring is never closed.
+            if results.push(result).is_err() {
+                unreachable!("result slot reserved at submit");
+            }
+            self.result_ready.notify_one();
+        }
+        self.job_over();
+    }
+
+    /// Closes the job queue and wakes every sleeper so it can see that.
+    pub(crate) fn close(&self) -> bool {
+        let closed_now = self.jobs.close();
+        self.job_ready.notify_all();
+        self.slot_free.notify_all();
+        self.result_room.notify_all();
+        self.result_ready.notify_all();
+        closed_now
+    }
+
+    /// Waits (until `deadline`) for every worker thread to leave its loop,
+    /// then joins them all. Returns `false` on timeout.
+    pub(crate) fn join_workers(&self, deadline: Option<Instant>) -> bool {
+        let exited = || self.running_threads.load(Ordering::Acquire) == 0;
+        while !exited() {
+            let listener = self.worker_exit.listen();
+            if exited() {
+                self.worker_exit.cancel(listener);
+                break;
+            }
+            if !self.worker_exit.wait(listener, deadline)
+                && deadline.is_some_and(|d| Instant::now() >= d)
+            {
+                return false;
+            }
+        }
+        let mut set = crate::pool::lock(&self.workers);
+        for thread in set.threads.iter_mut().filter_map(Option::take) {
+            let _ = thread.join();
+        }
+        true
+    }
+
+    pub(crate) fn stats(&self, slot: usize) -> &WorkerStats {
+        self.stats[slot].get_or_init(|| Box::new(WorkerStats::new()))
+    }
+}
+
+/// The message of a panic payload.
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(message) = payload.downcast_ref::<&str>() {
+        (*message).to_owned()
+    } else if let Some(message) = payload.downcast_ref::<String>() {
+        message.clone()
+    } else {
+        "panic with a non-string payload".to_owned()
+    }
+}

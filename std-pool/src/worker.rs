@@ -1,0 +1,158 @@
+//! Worker threads: the loop that takes jobs, the spin-then-park idle wait,
+//! and the rules for starting and retiring workers.
+//!
+//! A worker looks for a job `spin_before_park` times (with a CPU spin hint
+//! between looks), then parks on the `job_ready` [`Event`](crate::event::Event)
+//! using its listen / re-check / wait protocol, so an idle pool uses no CPU
+//! and no submitted job is left waiting for a sleeping worker.
+//!
+//! Retiring happens only between jobs: a worker whose slot is surplus
+//! (`live > target`) leaves after finishing its current job, so scaling
+//! down never loses or repeats a job. `live`, `target` and the slot table
+//! change together under the `workers` mutex.
+
+use crate::error::BuildError;
+use crate::shared::{Envelope, Shared};
+use ringpool_core::PopError;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+/// What a worker does next.
+enum Next<J> {
+    Run(Envelope<J>),
+    Exit,
+}
+
+/// Starts a worker in a free slot. The caller holds the `workers` lock and
+/// has checked that `live < max_workers`.
+pub(crate) fn spawn<J, R, E>(
+    shared: &Arc<Shared<J, R, E>>,
+    set: &mut crate::shared::WorkerSet,
+) -> Result<(), BuildError>
+where
+    J: Send + 'static,
+    R: Send + 'static,
+    E: Send + 'static,
+{
+    let Some(slot) = set.in_use.iter().position(|used| !used) else {
+        return Err(BuildError::TooManyWorkers {
+            requested: shared.settings.max_workers + 1,
+            max: shared.settings.max_workers,
+        });
+    };
+    // The slot's previous thread (if any) has left its loop; reap it.
+    if let Some(old) = set.threads[slot].take() {
+        let _ = old.join();
+    }
+    shared.stats(slot);
+    let worker_shared = Arc::clone(shared);
+    shared.running_threads.fetch_add(1, Ordering::AcqRel);
+    let spawned = std::thread::Builder::new()
+        .name(format!("{}-{}", shared.settings.thread_name, slot + 1))
+        .spawn(move || work(&worker_shared, slot));
+    match spawned {
+        Ok(handle) => {
+            set.threads[slot] = Some(handle);
+            set.in_use[slot] = true;
+            shared.live.fetch_add(1, Ordering::AcqRel);
+            Ok(())
+        }
+        Err(e) => {
+            shared.running_threads.fetch_sub(1, Ordering::AcqRel);
+            Err(BuildError::Spawn(e.to_string()))
+        }
+    }
+}
+
+/// The worker thread's body.
+fn work<J, R, E>(shared: &Shared<J, R, E>, slot: usize) {
+    while let Next::Run(envelope) = next_job(shared, slot) {
+        // A queue slot is free now: wake a blocked submitter.
+        shared.slot_free.notify_one();
+        shared.run(slot, envelope);
+    }
+    shared.running_threads.fetch_sub(1, Ordering::AcqRel);
+    shared.worker_exit.notify_all();
+}
+
+/// Finds the next job, or decides to exit.
+fn next_job<J, R, E>(shared: &Shared<J, R, E>, slot: usize) -> Next<J> {
+    let mut spins = 0;
+    loop {
+        if surplus(shared) && retire(shared, slot, |live, target| live > target) {
+            return Next::Exit;
+        }
+        match shared.jobs.pop() {
+            Ok(envelope) => return Next::Run(envelope),
+            Err(PopError::Closed) => return exit_closed(shared, slot),
+            Err(PopError::Empty) => {}
+        }
+        if spins < shared.settings.spin_before_park {
+            spins += 1;
+            std::hint::spin_loop();
+            continue;
+        }
+        // Park: announce, look again, then sleep.
+        let listener = shared.job_ready.listen();
+        if surplus(shared) {
+            shared.job_ready.cancel(listener);
+            continue;
+        }
+        match shared.jobs.pop() {
+            Ok(envelope) => {
+                shared.job_ready.cancel(listener);
+                return Next::Run(envelope);
+            }
+            Err(PopError::Closed) => {
+                shared.job_ready.cancel(listener);
+                return exit_closed(shared, slot);
+            }
+            Err(PopError::Empty) => {}
+        }
+        let deadline = shared
+            .settings
+            .autoscale
+            .map(|a| Instant::now() + a.idle_timeout);
+        let woken = shared.job_ready.wait(listener, deadline);
+        if !woken
+            && let Some(autoscale) = shared.settings.autoscale
+            && retire(shared, slot, |live, _| live > autoscale.min_workers)
+        {
+            return Next::Exit;
+        }
+        spins = 0;
+    }
+}
+
+/// Whether more workers are alive than wanted (a cheap look).
+fn surplus<J, R, E>(shared: &Shared<J, R, E>) -> bool {
+    shared.live.load(Ordering::Acquire) > shared.target.load(Ordering::Acquire)
+}
+
+/// Retires this worker if `should(live, target)` holds under the lock.
+fn retire<J, R, E>(
+    shared: &Shared<J, R, E>,
+    slot: usize,
+    should: impl Fn(usize, usize) -> bool,
+) -> bool {
+    let mut set = crate::pool::lock(&shared.workers);
+    let live = shared.live.load(Ordering::Acquire);
+    let target = shared.target.load(Ordering::Acquire);
+    if !should(live, target) {
+        return false;
+    }
+    shared.live.store(live - 1, Ordering::Release);
+    if target >= live {
+        // An idle retirement (autoscale): the pool now wants one fewer.
+        shared.target.store(live - 1, Ordering::Release);
+    }
+    set.in_use[slot] = false;
+    true
+}
+
+/// The queue is closed and drained: leave, freeing the slot.
+fn exit_closed<J, R, E>(shared: &Shared<J, R, E>, slot: usize) -> Next<J> {
+    retire(shared, slot, |_, _| true);
+    Next::Exit
+}
