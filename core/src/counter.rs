@@ -1,32 +1,52 @@
 //! The completion counter: Go's `sync.WaitGroup` for jobs, without blocking.
 //!
-//! Two words, each on its own cache line:
+//! One word on its own cache line holds two fields, changed together by
+//! single compare-and-swap loops:
+//!
+//! ```text
+//!   | generation (W/2 bits) | pending (W/2 bits) |
+//! ```
 //!
 //! * `pending`: jobs added and not yet done. [`add`](CompletionCounter::add)
-//!   and [`done`](CompletionCounter::done) change it with a compare-and-swap
-//!   loop that refuses to overflow or to go below zero: misuse is an error,
-//!   never a wrap-around.
-//! * `generation`: how many times `pending` has dropped to zero. The `done`
-//!   that takes `pending` to zero increments it (release) afterwards.
+//!   and [`done`](CompletionCounter::done) refuse to take it past
+//!   [`MAX_PENDING`](CompletionCounter::MAX_PENDING) or below zero: misuse
+//!   is an error, never a wrap-around.
+//! * `generation`: how many times `pending` has dropped to zero (wrapping).
+//!   The `done` that takes `pending` to zero increments it **in the same
+//!   compare-and-swap**.
 //!
-//! A waiter takes a [`Batch`] snapshot (generation, then pending). The batch
-//! is finished when pending was zero at the snapshot, or the generation has
-//! moved since: `pending` reached zero at least once after the snapshot, so
-//! every job counted in the snapshot is done. A new batch started later
-//! (`add` after the drop to zero) cannot hide that, so a counter can be
-//! reused while a waiter for the previous batch is still looking.
+//! A waiter takes a [`Batch`] snapshot (one load of the word). The batch is
+//! finished when pending was zero at the snapshot, or the generation has
+//! moved since: `pending` reached zero after the snapshot, so every job
+//! counted in it is done. A new batch started later (`add` after the drop
+//! to zero) cannot hide that, so a counter can be reused while a waiter for
+//! the previous batch is still looking; and because the drop and the
+//! generation step are one atomic change, a snapshot can never combine an
+//! old generation with the jobs of the next batch (with two separate words,
+//! a `done` stalled between its drop to zero and its generation step let a
+//! snapshot of the next batch be declared finished by that late step).
 //!
 //! Waiting here is a bounded-step check ([`is_finished`](CompletionCounter::is_finished))
 //! plus [`spin_wait`](CompletionCounter::spin_wait) with a spin limit;
 //! blocking waits (park, condvar) belong to the std crate.
 //!
-//! **ABA margin**: a waiter is fooled only if the generation wraps all the way
-//! around (`2^W` drops to zero, `W` = pointer width) between its snapshot and
-//! its check.
+//! **Limits and ABA margin** (`W` = pointer width): at most
+//! `2^(W/2) - 1` jobs pending (65 535 on 32-bit targets, 4 294 967 295 on
+//! 64-bit ones; more is an [`Overflow`](CounterError::Overflow) error). A
+//! waiter is fooled only if the generation wraps all the way around
+//! (`2^(W/2)` drops to zero: 65 536 on 32-bit targets, 2^32 on 64-bit ones)
+//! between its snapshot and its check.
 
 use crate::error::CounterError;
 use crate::sync::{AtomicUsize, Ordering, spin_loop};
 use crossbeam_utils::CachePadded;
+
+/// Bits of the word that count pending jobs; the generation has the rest.
+const PENDING_BITS: u32 = usize::BITS / 2;
+/// The pending field.
+const PENDING_MASK: usize = (1 << PENDING_BITS) - 1;
+/// One step of the generation field.
+const GENERATION_STEP: usize = 1 << PENDING_BITS;
 
 /// Counts jobs accepted and not yet finished.
 ///
@@ -44,8 +64,8 @@ use crossbeam_utils::CachePadded;
 /// ```
 #[derive(Debug)]
 pub struct CompletionCounter {
-    pending: CachePadded<AtomicUsize>,
-    generation: CachePadded<AtomicUsize>,
+    /// Generation (high half) and pending jobs (low half).
+    state: CachePadded<AtomicUsize>,
 }
 
 /// A snapshot to wait on; see [`CompletionCounter::batch`].
@@ -56,12 +76,15 @@ pub struct Batch {
 }
 
 impl CompletionCounter {
+    /// The most jobs that may be pending at once: `2^(W/2) - 1` (`W` = pointer
+    /// width).
+    pub const MAX_PENDING: usize = PENDING_MASK;
+
     crate::sync::const_if_not_loom! {
         /// A counter with nothing pending.
         pub fn new() -> Self {
             Self {
-                pending: CachePadded::new(AtomicUsize::new(0)),
-                generation: CachePadded::new(AtomicUsize::new(0)),
+                state: CachePadded::new(AtomicUsize::new(0)),
             }
         }
     }
@@ -70,15 +93,20 @@ impl CompletionCounter {
     ///
     /// # Errors
     ///
-    /// [`CounterError::Overflow`] if the count would pass `usize::MAX`;
-    /// nothing is added then.
+    /// [`CounterError::Overflow`] if the count would pass
+    /// [`MAX_PENDING`](Self::MAX_PENDING); nothing is added then.
     pub fn add(&self, n: usize) -> Result<(), CounterError> {
-        self.pending
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |pending| {
-                pending.checked_add(n)
+        self.state
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |state| {
+                let pending = (state & PENDING_MASK).checked_add(n)?;
+                // `pending <= PENDING_MASK`, so `state + n` stays in the low half.
+                (pending <= PENDING_MASK).then(|| state + n)
             })
             .map(drop)
-            .map_err(|pending| CounterError::Overflow { pending, added: n })
+            .map_err(|state| CounterError::Overflow {
+                pending: state & PENDING_MASK,
+                added: n,
+            })
     }
 
     /// Marks one job finished. Returns `Ok(true)` if this call made the
@@ -89,21 +117,23 @@ impl CompletionCounter {
     /// [`CounterError::Underflow`] if nothing is pending; nothing changes.
     pub fn done(&self) -> Result<bool, CounterError> {
         let before = self
-            .pending
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |pending| {
-                pending.checked_sub(1)
+            .state
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |state| {
+                match state & PENDING_MASK {
+                    0 => None,
+                    // The last job: pending to zero and the generation up
+                    // (wrapping out of the top bit) in one step.
+                    1 => Some((state - 1).wrapping_add(GENERATION_STEP)),
+                    _ => Some(state - 1),
+                }
             })
             .map_err(|_| CounterError::Underflow)?;
-        if before == 1 {
-            self.generation.fetch_add(1, Ordering::AcqRel);
-            return Ok(true);
-        }
-        Ok(false)
+        Ok(before & PENDING_MASK == 1)
     }
 
     /// Jobs added and not yet done.
     pub fn pending(&self) -> usize {
-        self.pending.load(Ordering::Acquire)
+        self.state.load(Ordering::Acquire) & PENDING_MASK
     }
 
     /// Whether nothing is pending.
@@ -111,23 +141,25 @@ impl CompletionCounter {
         self.pending() == 0
     }
 
-    /// How many times the counter has become idle (wrapping).
+    /// How many times the counter has become idle, modulo `2^(W/2)`.
     pub fn batches_finished(&self) -> usize {
-        self.generation.load(Ordering::Acquire)
+        self.state.load(Ordering::Acquire) >> PENDING_BITS
     }
 
     /// A snapshot of the jobs pending now, to pass to
     /// [`is_finished`](Self::is_finished).
     pub fn batch(&self) -> Batch {
-        let generation = self.generation.load(Ordering::Acquire);
-        let idle = self.pending.load(Ordering::Acquire) == 0;
-        Batch { generation, idle }
+        let state = self.state.load(Ordering::Acquire);
+        Batch {
+            generation: state >> PENDING_BITS,
+            idle: state & PENDING_MASK == 0,
+        }
     }
 
     /// Whether every job pending at `batch` time is done. A bounded number of
     /// steps; never fooled by jobs added after the snapshot.
     pub fn is_finished(&self, batch: Batch) -> bool {
-        batch.idle || self.generation.load(Ordering::Acquire) != batch.generation
+        batch.idle || self.state.load(Ordering::Acquire) >> PENDING_BITS != batch.generation
     }
 
     /// Spins (with a CPU hint) until [`is_finished`](Self::is_finished) or

@@ -132,7 +132,8 @@ impl core::error::Error for CapacityError {}
 /// Misuse of a [`CompletionCounter`](crate::CompletionCounter).
 #[derive(Debug, PartialEq, Eq, Clone, Copy)]
 pub enum CounterError {
-    /// `add` would take the pending count past `usize::MAX`.
+    /// `add` would take the pending count past
+    /// [`CompletionCounter::MAX_PENDING`](crate::CompletionCounter::MAX_PENDING).
     Overflow {
         /// Pending before the call.
         pending: usize,
