@@ -112,7 +112,7 @@ const BURST: u32 = 4;
 /// ring while the main loop is busy with it (phase A's `Full` cases).
 const SLOW_ROUNDS: u32 = 20_000;
 /// Watchdog: ticks after which the firmware gives up.
-const MAX_TICKS: u32 = 400_000;
+const MAX_TICKS: u32 = 200_000;
 /// Least number of ticks per phase that must land inside a main-loop ring
 /// operation (flag count).
 const MIN_IN_OP: u32 = 1_000;
