@@ -73,8 +73,12 @@
 //!   had already taken its ticket from the used ring), or a push of the
 //!   handler succeeded with 17 outstanding (the pop had returned its slot
 //!   but not yet its item);
-//! * phase B: the handler popped the very item the interrupted push was
-//!   still publishing (its id equals the main loop's `pushed` count).
+//! * phase B: `TO_ISR.len()` is above `outstanding` (the interrupted push
+//!   had taken its ticket in the used ring: with one producer and a consumer
+//!   that runs to completion, every other ticket there holds an item), or
+//!   the handler popped the very item the interrupted push had published
+//!   and not yet returned from (its id equals the main loop's `pushed`
+//!   count).
 //!
 //! Both counts are printed and the firmware fails if either is small.
 //!
@@ -365,10 +369,15 @@ fn check_full_from_isr(job: u32, in_pop: bool) {
 fn tick_consume(op: u8) {
     check!(op != POP, "main loop inside pop in phase B");
     let in_push = op == PUSH;
+    let mut caught_mid_push = false;
     if in_push {
         bump(&STATS.in_op);
+        let outstanding = PUSHED.load(Relaxed) - POPPED.load(Relaxed);
+        // Above `outstanding`: the interrupted push has taken its ticket in
+        // the used ring (with one producer and a consumer that runs to
+        // completion, every other ticket there holds an item).
+        caught_mid_push = (TO_ISR.len() as u32) > outstanding;
     }
-    let mut caught_mid_push = false;
     for _ in 0..BURST {
         let expected = POPPED.load(Relaxed);
         match TO_ISR.pop() {
