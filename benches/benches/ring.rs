@@ -13,7 +13,9 @@
 //! Groups `ring_1p1c`, `ring_2p2c` and `ring_4p4c` run `P` producer and `P`
 //! consumer threads (4/4 is oversubscribed on a 2-core machine, on purpose:
 //! it shows what a preempted peer costs each queue). Inside each group, one
-//! benchmark per queue: `ringpool`, `ArrayQueue`, `heapless`.
+//! benchmark per queue: `ringpool`, `ArrayQueue`, `heapless` (heapless in
+//! `ring_4p4c` only with `RINGPOOL_BENCH_HEAPLESS_OVERSUBSCRIBED=1`, see
+//! below).
 //!
 //! One criterion iteration is the transfer of [`ITEMS_PER_ITER`] items from
 //! the producers to the consumers, and the throughput is reported in items
@@ -32,6 +34,14 @@
 //!   duplicates an item fails loudly instead of posting a number.
 //! * On `Full` (push) and on empty (pop) every queue gets the same retry
 //!   policy, [`Backoff`]: a few `spin_loop` hints, then `yield_now`.
+//!
+//! heapless runs with its `mpmc_large` feature (`usize` counters): with the
+//! default `u8` counters the 2/2 run broke the queue (see
+//! `benches/Cargo.toml`). Even so, heapless and `ArrayQueue` are not
+//! lock-free (heapless issue 583): a thread preempted between claiming a cell
+//! and publishing it blocks every peer at that cell, which an oversubscribed
+//! run can turn into stalls of seconds. Such stalls are part of what this
+//! bench measures; a thread with no progress for [`STUCK`] stops the run.
 //!
 //! The queues are heap-allocated (one `Box` each) so that all three sit on
 //! their own allocation and none benefits from stack placement.
@@ -53,9 +63,17 @@ const ITEMS_PER_ITER: u64 = 10_000;
 /// Producer/consumer thread counts benchmarked (`P` producers, `P` consumers).
 const THREADS: [usize; 3] = [1, 2, 4];
 
-/// A sample that has not finished after this long is a lost item, not a slow
-/// queue: panic with a message rather than hang the run.
-const STUCK: Duration = Duration::from_secs(60);
+/// A thread that has made no progress for this long means a lost item (or a
+/// peer stalled for ages inside a queue that is not lock-free): the run stops
+/// with a message instead of hanging. A panic would not do: the scope would
+/// wait forever for the peers still spinning on the lost item.
+const STUCK: Duration = Duration::from_secs(30);
+
+/// Set this environment variable to run heapless in the oversubscribed 4/4
+/// group too. It is off by default because there, on 2026-11-26 on a loaded
+/// 2-core machine, a heapless thread made no progress for [`STUCK`] and the
+/// run had to stop, taking the rest of the report with it.
+const HEAPLESS_OVERSUBSCRIBED: &str = "RINGPOOL_BENCH_HEAPLESS_OVERSUBSCRIBED";
 
 /// The operations the workload needs, for every queue under test.
 trait BenchQueue: Sync {
@@ -131,6 +149,7 @@ impl BenchQueue for heapless::mpmc::MpMcQueue<u64, CAPACITY> {
 /// (which the oversubscribed runs need, or a spinning thread burns the time
 /// slice its peer needs to make room).
 struct Backoff {
+    queue: &'static str,
     retries: u32,
     since: Option<Instant>,
 }
@@ -139,8 +158,9 @@ impl Backoff {
     /// Spin hints before the first yield.
     const SPINS: u32 = 8;
 
-    fn new() -> Self {
+    fn new(queue: &'static str) -> Self {
         Self {
+            queue,
             retries: 0,
             since: None,
         }
@@ -156,10 +176,14 @@ impl Backoff {
             // Off the fast path: watch for a queue that lost an item.
             if self.retries % 1024 == 0 {
                 let since = *self.since.get_or_insert_with(Instant::now);
-                assert!(
-                    since.elapsed() < STUCK,
-                    "no progress for {STUCK:?}: an item was lost"
-                );
+                if since.elapsed() > STUCK {
+                    eprintln!(
+                        "{}: a thread made no progress for {STUCK:?} \
+                         (an item lost, or a peer stalled inside the queue); stopping",
+                        self.queue
+                    );
+                    std::process::exit(1);
+                }
             }
         }
         self.retries = self.retries.saturating_add(1);
@@ -196,7 +220,7 @@ fn transfer<Q: BenchQueue>(iters: u64, threads: usize) -> Duration {
             first += count;
             s.spawn(move || {
                 start.wait();
-                let mut backoff = Backoff::new();
+                let mut backoff = Backoff::new(Q::NAME);
                 for value in range {
                     let mut item = value;
                     while let Err(back) = queue.try_push(item) {
@@ -212,7 +236,7 @@ fn transfer<Q: BenchQueue>(iters: u64, threads: usize) -> Duration {
                 let count = share(total, threads, c);
                 s.spawn(move || {
                     start.wait();
-                    let mut backoff = Backoff::new();
+                    let mut backoff = Backoff::new(Q::NAME);
                     let mut sum = 0u64;
                     for _ in 0..count {
                         loop {
@@ -267,6 +291,10 @@ fn ring_throughput(c: &mut Criterion) {
             &threads,
             |b, &t| bench_one::<crossbeam_queue::ArrayQueue<u64>>(b, t),
         );
+        if threads > 2 && std::env::var_os(HEAPLESS_OVERSUBSCRIBED).is_none() {
+            group.finish();
+            continue;
+        }
         group.bench_with_input(
             BenchmarkId::from_parameter(<heapless::mpmc::MpMcQueue<u64, CAPACITY>>::NAME),
             &threads,
