@@ -42,7 +42,9 @@
 //!   then park on an eventcount ([`event`]), modelled in `loom-tests`.
 //! * **No allocation per job** once started (a counting-allocator test).
 
+mod backoff;
 mod builder;
+mod clock;
 mod error;
 #[cfg(loom)]
 pub mod event;

@@ -47,15 +47,19 @@ impl WorkerStats {
         }
     }
 
-    /// A job left the queue after waiting `queue_wait`.
-    pub(crate) fn started(&self, queue_wait: Duration) {
+    /// A job left the queue after waiting `queue_wait` (if timed).
+    pub(crate) fn started(&self, queue_wait: Option<Duration>) {
         bump(&self.started);
-        self.queue_wait.record(queue_wait);
+        if let Some(wait) = queue_wait {
+            self.queue_wait.record(wait);
+        }
     }
 
-    /// The job ran for `run_time` and ended so.
-    pub(crate) fn finished(&self, run_time: Duration, ending: Ending) {
-        self.run_time.record(run_time);
+    /// The job ran for `run_time` (if timed) and ended so.
+    pub(crate) fn finished(&self, run_time: Option<Duration>, ending: Ending) {
+        if let Some(run) = run_time {
+            self.run_time.record(run);
+        }
         bump(match ending {
             Ending::Succeeded => &self.succeeded,
             Ending::Failed => &self.failed,

@@ -1,6 +1,8 @@
 //! [`Pool`]: submitting, closing, waiting, scaling and shutting down.
 
+use crate::backoff::BeforePark;
 use crate::builder::{Builder, Settings};
+use crate::clock::JobClock;
 use crate::error::{BuildError, SubmitError, Timeout};
 use crate::event::Event;
 use crate::metrics::MetricsSnapshot;
@@ -144,6 +146,7 @@ where
         let max = settings.max_workers;
         let workers = settings.workers;
         let shared = Arc::new(Shared {
+            clock: JobClock::new(settings.job_timing),
             handler,
             jobs,
             results,
@@ -236,9 +239,9 @@ where
         let mut envelope = Envelope {
             id,
             job,
-            submitted_at: Instant::now(),
+            submitted_at: shared.clock.now(),
         };
-        let mut spins = 0;
+        let mut before_park = BeforePark::new(shared.settings.spin_before_park);
         loop {
             match shared.jobs.push(envelope) {
                 Ok(()) => {
@@ -260,10 +263,7 @@ where
                     shared.refuse();
                     return Err(SubmitError::Full(envelope.job));
                 }
-                _ if spins < shared.settings.spin_before_park => {
-                    spins += 1;
-                    std::hint::spin_loop();
-                }
+                _ if before_park.snooze() => {}
                 _ => {
                     let listener = shared.slot_free.listen();
                     match shared.jobs.push(envelope) {

@@ -1,5 +1,6 @@
 //! The result stream: [`JobResult`] records and the [`Results`] receiver.
 
+use crate::backoff::BeforePark;
 use crate::error::{JobError, RecvError};
 use crate::pool::JobId;
 use crate::shared::Shared;
@@ -75,15 +76,13 @@ impl<J, R, E> Results<J, R, E> {
 
     fn recv_until(&self, deadline: Option<Instant>) -> Result<JobResult<R, E>, RecvError> {
         let shared = &*self.shared;
-        let mut spins = 0;
+        let mut before_park = BeforePark::new(shared.settings.spin_before_park);
         loop {
             match self.try_recv() {
                 Err(RecvError::Empty) => {}
                 other => return other,
             }
-            if spins < shared.settings.spin_before_park {
-                spins += 1;
-                std::hint::spin_loop();
+            if before_park.snooze() {
                 continue;
             }
             let listener = shared.result_ready.listen();

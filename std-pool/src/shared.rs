@@ -3,6 +3,7 @@
 //! job, the end of the result stream).
 
 use crate::builder::Settings;
+use crate::clock::{JobClock, Stamp, between};
 use crate::error::JobError;
 use crate::event::Event;
 use crate::metrics::WorkerStats;
@@ -24,7 +25,7 @@ pub(crate) type Handler<J, R, E> = Box<dyn Fn(JobContext, J) -> Result<R, E> + S
 pub(crate) struct Envelope<J> {
     pub(crate) id: JobId,
     pub(crate) job: J,
-    pub(crate) submitted_at: Instant,
+    pub(crate) submitted_at: Stamp,
 }
 
 /// Which worker slots are taken, and the threads that ran in them.
@@ -39,6 +40,7 @@ pub(crate) struct WorkerSet {
 
 pub(crate) struct Shared<J, R, E> {
     pub(crate) settings: Settings,
+    pub(crate) clock: JobClock,
     pub(crate) handler: Handler<J, R, E>,
     pub(crate) jobs: HeapRing<Envelope<J>>,
     pub(crate) results: Option<HeapRing<JobResult<R, E>>>,
@@ -125,8 +127,9 @@ impl<J, R, E> Shared<J, R, E> {
     /// Runs one job in worker slot `slot` and delivers its outcome.
     pub(crate) fn run(&self, slot: usize, envelope: Envelope<J>) {
         let stats = self.stats(slot);
-        let started_at = Instant::now();
-        stats.started(started_at.saturating_duration_since(envelope.submitted_at));
+        let started_at = self.clock.now();
+        let queue_wait = between(envelope.submitted_at, started_at);
+        stats.started(queue_wait);
         let context = JobContext {
             worker_id: slot + 1,
             job_id: envelope.id,
@@ -135,8 +138,7 @@ impl<J, R, E> Shared<J, R, E> {
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             handler(context, envelope.job)
         }));
-        let finished_at = Instant::now();
-        let run_time = finished_at.saturating_duration_since(started_at);
+        let run_time = between(started_at, self.clock.now());
         let (outcome, ending) = match outcome {
             Ok(Ok(value)) => (Ok(value), crate::metrics::Ending::Succeeded),
             Ok(Err(error)) => (Err(JobError::Failed(error)), crate::metrics::Ending::Failed),
@@ -151,8 +153,8 @@ impl<J, R, E> Shared<J, R, E> {
                 job_id: envelope.id,
                 worker_id: slot + 1,
                 outcome,
-                queue_wait: started_at.saturating_duration_since(envelope.submitted_at),
-                run_time,
+                queue_wait: queue_wait.unwrap_or_default(),
+                run_time: run_time.unwrap_or_default(),
             };
             // A slot was reserved when the job was accepted, so this cannot
             // be Full; and the results ring is never closed.

@@ -1,8 +1,9 @@
 //! Worker threads: the loop that takes jobs, the spin-then-park idle wait,
 //! and the rules for starting and retiring workers.
 //!
-//! A worker looks for a job `spin_before_park` times (with a CPU spin hint
-//! between looks), then parks on the `job_ready` [`Event`](crate::event::Event)
+//! A worker looks for a job through a short spin-then-yield phase
+//! ([`BeforePark`](crate::backoff::BeforePark), `spin_before_park` rounds),
+//! then parks on the `job_ready` [`Event`](crate::event::Event)
 //! using its listen / re-check / wait protocol, so an idle pool uses no CPU
 //! and no submitted job is left waiting for a sleeping worker.
 //!
@@ -11,6 +12,7 @@
 //! down never loses or repeats a job. `live`, `target` and the slot table
 //! change together under the `workers` mutex.
 
+use crate::backoff::BeforePark;
 use crate::error::BuildError;
 use crate::shared::{Envelope, Shared};
 use ringpool_core::PopError;
@@ -78,7 +80,7 @@ fn work<J, R, E>(shared: &Shared<J, R, E>, slot: usize) {
 
 /// Finds the next job, or decides to exit.
 fn next_job<J, R, E>(shared: &Shared<J, R, E>, slot: usize) -> Next<J> {
-    let mut spins = 0;
+    let mut before_park = BeforePark::new(shared.settings.spin_before_park);
     loop {
         if surplus(shared) && retire(shared, slot, |live, target| live > target) {
             return Next::Exit;
@@ -88,9 +90,7 @@ fn next_job<J, R, E>(shared: &Shared<J, R, E>, slot: usize) -> Next<J> {
             Err(PopError::Closed) => return exit_closed(shared, slot),
             Err(PopError::Empty) => {}
         }
-        if spins < shared.settings.spin_before_park {
-            spins += 1;
-            std::hint::spin_loop();
+        if before_park.snooze() {
             continue;
         }
         // Park: announce, look again, then sleep.
@@ -121,7 +121,7 @@ fn next_job<J, R, E>(shared: &Shared<J, R, E>, slot: usize) -> Next<J> {
         {
             return Next::Exit;
         }
-        spins = 0;
+        before_park = BeforePark::new(shared.settings.spin_before_park);
     }
 }
 

@@ -518,3 +518,34 @@ fn many_receivers_share_the_stream() {
     all.sort_unstable();
     assert_eq!(all, (0..1000).collect::<Vec<_>>());
 }
+
+#[test]
+fn job_timing_off_reads_no_clock() {
+    let pool = Pool::builder()
+        .workers(1)
+        .queue_capacity(4)
+        .job_timing(false)
+        .build(|_, x: u32| {
+            std::thread::sleep(Duration::from_millis(2));
+            x
+        })
+        .unwrap();
+    let results = pool.results().unwrap();
+    pool.submit(1).unwrap();
+    let r = results.recv().unwrap();
+    assert_eq!((r.queue_wait, r.run_time), (Duration::ZERO, Duration::ZERO));
+    let m = pool.metrics();
+    assert_eq!(
+        (m.succeeded, m.run_time.count(), m.queue_wait.count()),
+        (1, 0, 0)
+    );
+    // And with timing on (the default), the same job is timed.
+    let timed = Pool::new(1, 4, |_, x: u32| {
+        std::thread::sleep(Duration::from_millis(2));
+        x
+    })
+    .unwrap();
+    let results = timed.results().unwrap();
+    timed.submit(1).unwrap();
+    assert!(results.recv().unwrap().run_time >= Duration::from_millis(2));
+}
