@@ -37,7 +37,8 @@ fn bucket_upper(bucket: usize) -> u64 {
     let power = (bucket / SUBS) as u32 + SUB_BITS - 1;
     let sub = (bucket % SUBS) as u64;
     let low = (1u64 << power) + (sub << (power - SUB_BITS));
-    low + (1u64 << (power - SUB_BITS)) - 1
+    // Step minus one first: the top bucket ends exactly at u64::MAX.
+    low + ((1u64 << (power - SUB_BITS)) - 1)
 }
 
 /// A single-writer histogram of durations.
