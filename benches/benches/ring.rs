@@ -6,7 +6,10 @@
 //!
 //! ```text
 //! cargo bench -p ringpool-benches --bench ring
+//! bash benches/ring-ratios.sh   # medians as items/s and ringpool's ratios
 //! ```
+//!
+//! Findings and profiling notes: `benches/notes/`.
 //!
 //! # What one benchmark measures
 //!
