@@ -11,6 +11,35 @@ use std::time::Duration;
 /// `grow_at_depth` jobs queued, and a worker retires after waiting
 /// `idle_timeout` for a job while more than `min_workers` are alive. No
 /// supervisor thread: an idle pool stays at zero CPU.
+///
+/// The pool starts with the builder's [`workers`](Builder::workers) clamped
+/// into `min_workers..=max_workers`; a setting with `min_workers` of zero or
+/// above `max_workers` is refused when the pool is built. See
+/// [`Builder::autoscale`] for a pool that grows and shrinks.
+///
+/// ```
+/// use ringpool::{Autoscale, BuildError, Pool};
+/// use std::time::Duration;
+///
+/// let scaling = Autoscale {
+///     min_workers: 1,
+///     max_workers: 3,
+///     grow_at_depth: 4,
+///     idle_timeout: Duration::from_millis(50),
+/// };
+/// // 10 workers asked for, clamped to the maximum of 3.
+/// let pool = Pool::builder()
+///     .workers(10)
+///     .autoscale(scaling)
+///     .build(|_, job: u32| job)
+///     .unwrap();
+/// assert_eq!(pool.workers(), 3);
+///
+/// // min_workers above max_workers is an error, not a panic.
+/// let bad = Autoscale { min_workers: 4, ..scaling };
+/// let err = Pool::builder().autoscale(bad).build(|_, job: u32| job).unwrap_err();
+/// assert_eq!(err, BuildError::BadScaling { min: 4, max: 3 });
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Autoscale {
     /// Never fewer workers than this (at least 1).
@@ -70,12 +99,46 @@ impl Default for Builder {
 
 impl Builder {
     /// Worker threads at start (default: the machine's parallelism).
+    ///
+    /// Zero is refused with [`BuildError::ZeroWorkers`] when the pool is
+    /// built.
+    ///
+    /// ```
+    /// use ringpool::{BuildError, Pool};
+    ///
+    /// let pool = Pool::builder().workers(2).build(|_, job: u32| job).unwrap();
+    /// assert_eq!(pool.workers(), 2);
+    ///
+    /// let err = Pool::builder().workers(0).build(|_, job: u32| job).unwrap_err();
+    /// assert_eq!(err, BuildError::ZeroWorkers);
+    /// ```
     pub fn workers(mut self, workers: usize) -> Self {
         self.workers = workers;
         self
     }
 
     /// Jobs the queue holds before submit applies backpressure (default 1024).
+    ///
+    /// Zero, or more than [`ringpool_core::MAX_CAPACITY`], is refused with
+    /// [`BuildError::Capacity`] when the pool is built.
+    ///
+    /// ```
+    /// use ringpool::{BuildError, Pool};
+    /// use ringpool_core::CapacityError;
+    ///
+    /// let pool = Pool::builder()
+    ///     .workers(1)
+    ///     .queue_capacity(16)
+    ///     .build(|_, job: u32| job)
+    ///     .unwrap();
+    /// assert_eq!(pool.metrics().queue_capacity, 16);
+    ///
+    /// let err = Pool::builder().queue_capacity(0).build(|_, job: u32| job).unwrap_err();
+    /// assert_eq!(
+    ///     err,
+    ///     BuildError::Capacity { which: "queue", error: CapacityError::Zero }
+    /// );
+    /// ```
     pub fn queue_capacity(mut self, capacity: usize) -> Self {
         self.queue_capacity = capacity;
         self
@@ -84,6 +147,34 @@ impl Builder {
     /// Finished results kept until drained (default: queue capacity plus
     /// `max_workers`). A job is accepted only with a result slot reserved
     /// for it, so a worker never blocks on a full results buffer.
+    ///
+    /// A slot stays taken from the job's submit until its result is
+    /// received. While no [`Results`](crate::Results) receiver exists, a
+    /// submit that finds every slot taken fails with
+    /// [`SubmitError::ResultsFull`](crate::SubmitError::ResultsFull) instead
+    /// of waiting for ever.
+    ///
+    /// ```
+    /// use ringpool::{Pool, SubmitError};
+    ///
+    /// let pool = Pool::builder()
+    ///     .workers(1)
+    ///     .queue_capacity(8)
+    ///     .results_capacity(2)
+    ///     .build(|_, job: u32| job)
+    ///     .unwrap();
+    /// pool.submit(1).unwrap();
+    /// pool.submit(2).unwrap();
+    /// // Two results are owed and nobody can drain them yet.
+    /// assert_eq!(pool.submit(3), Err(SubmitError::ResultsFull(3)));
+    ///
+    /// // With a receiver, draining frees the slots again.
+    /// let results = pool.results().unwrap();
+    /// assert!(results.recv().is_some());
+    /// assert!(pool.submit(3).is_ok());
+    /// pool.close();
+    /// assert_eq!(results.count(), 2);
+    /// ```
     pub fn results_capacity(mut self, capacity: usize) -> Self {
         self.results_capacity = Some(capacity);
         self
@@ -92,6 +183,31 @@ impl Builder {
     /// Drop outcomes instead of queueing them for [`Pool::results`]: no
     /// result buffer, no per-job result work. Failures and panics still
     /// count in the metrics. The natural choice for handlers returning `()`.
+    ///
+    /// ```
+    /// use ringpool::Pool;
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicU32, Ordering};
+    ///
+    /// let total = Arc::new(AtomicU32::new(0));
+    /// let sum = Arc::clone(&total);
+    /// let pool = Pool::builder()
+    ///     .workers(2)
+    ///     .queue_capacity(4)
+    ///     .discard_results()
+    ///     .build(move |_, job: u32| {
+    ///         sum.fetch_add(job, Ordering::Relaxed);
+    ///     })
+    ///     .unwrap();
+    /// assert!(pool.results().is_none());
+    /// // No receiver needed: results never fill up.
+    /// for job in 1..=100 {
+    ///     pool.submit(job).unwrap();
+    /// }
+    /// pool.wait();
+    /// assert_eq!(total.load(Ordering::Relaxed), 5050);
+    /// assert_eq!(pool.metrics().succeeded, 100);
+    /// ```
     pub fn discard_results(mut self) -> Self {
         self.collect_results = false;
         self
@@ -99,6 +215,22 @@ impl Builder {
 
     /// Upper bound for [`Pool::resize`] (default: the larger of `workers`,
     /// the autoscale maximum, and 1024).
+    ///
+    /// ```
+    /// use ringpool::{BuildError, Pool};
+    ///
+    /// let pool = Pool::builder()
+    ///     .workers(1)
+    ///     .max_workers(2)
+    ///     .build(|_, job: u32| job)
+    ///     .unwrap();
+    /// pool.resize(2).unwrap();
+    /// assert_eq!(pool.resize(3), Err(BuildError::TooManyWorkers { requested: 3, max: 2 }));
+    ///
+    /// // Starting above the maximum is refused too.
+    /// let err = Pool::builder().workers(3).max_workers(2).build(|_, job: u32| job);
+    /// assert_eq!(err.unwrap_err(), BuildError::TooManyWorkers { requested: 3, max: 2 });
+    /// ```
     pub fn max_workers(mut self, max: usize) -> Self {
         self.max_workers = Some(max);
         self
@@ -106,6 +238,47 @@ impl Builder {
 
     /// Scale automatically; see [`Autoscale`]. Starts with
     /// `clamp(workers, min, max)` workers.
+    ///
+    /// Here one worker is busy, so the next job waits in the queue, and
+    /// that submit adds a second worker; once idle for `idle_timeout`, the
+    /// extra worker retires.
+    ///
+    /// ```
+    /// use ringpool::{Autoscale, Pool};
+    /// use std::sync::{Arc, Barrier};
+    /// use std::time::Duration;
+    ///
+    /// let gate = Arc::new(Barrier::new(2));
+    /// let held = Arc::clone(&gate);
+    /// let pool = Pool::builder()
+    ///     .workers(1)
+    ///     .queue_capacity(4)
+    ///     .discard_results()
+    ///     .autoscale(Autoscale {
+    ///         min_workers: 1,
+    ///         max_workers: 2,
+    ///         grow_at_depth: 1,
+    ///         idle_timeout: Duration::from_millis(5),
+    ///     })
+    ///     .build(move |_, job: u32| {
+    ///         if job == 1 {
+    ///             held.wait(); // job 1 has started
+    ///             held.wait(); // until released
+    ///         }
+    ///     })
+    ///     .unwrap();
+    /// pool.submit(1).unwrap();
+    /// gate.wait(); // a worker is busy with job 1
+    /// pool.submit(2).unwrap(); // queued: depth 1 reaches grow_at_depth
+    /// assert_eq!(pool.workers(), 2);
+    /// gate.wait(); // release job 1
+    /// pool.wait();
+    /// // Idle past idle_timeout, the surplus worker retires.
+    /// while pool.workers() > 1 {
+    ///     std::thread::sleep(Duration::from_millis(1));
+    /// }
+    /// assert_eq!(pool.workers(), 1);
+    /// ```
     pub fn autoscale(mut self, autoscale: Autoscale) -> Self {
         self.autoscale = Some(autoscale);
         self
@@ -115,12 +288,44 @@ impl Builder {
     /// submitter or a waiting receiver spends before it parks (default 32:
     /// 7 exponentially longer spins, then yields; tens of microseconds on an
     /// idle machine). Zero parks at once.
+    ///
+    /// ```
+    /// use ringpool::Pool;
+    ///
+    /// // Park at once: least CPU while idle, slowest to wake.
+    /// let pool = Pool::builder()
+    ///     .workers(2)
+    ///     .queue_capacity(4)
+    ///     .spin_before_park(0)
+    ///     .build(|_, job: u32| job + 1)
+    ///     .unwrap();
+    /// let results = pool.results().unwrap();
+    /// for job in 0..4 {
+    ///     pool.submit(job).unwrap();
+    /// }
+    /// pool.close();
+    /// assert_eq!(results.map(|r| r.outcome.unwrap()).sum::<u32>(), 10);
+    /// ```
     pub fn spin_before_park(mut self, rounds: u32) -> Self {
         self.spin_before_park = rounds;
         self
     }
 
-    /// Prefix of worker thread names; the worker id is appended.
+    /// Prefix of worker thread names; the worker id is appended (default
+    /// `ringpool-worker`, giving `ringpool-worker-1`, ...).
+    ///
+    /// ```
+    /// use ringpool::Pool;
+    ///
+    /// let pool = Pool::builder()
+    ///     .workers(1)
+    ///     .thread_name("resizer")
+    ///     .build(|_, _job: ()| std::thread::current().name().map(String::from))
+    ///     .unwrap();
+    /// pool.submit(()).unwrap();
+    /// let result = pool.results().unwrap().recv().unwrap();
+    /// assert_eq!(result.outcome.unwrap().as_deref(), Some("resizer-1"));
+    /// ```
     pub fn thread_name(mut self, prefix: impl Into<String>) -> Self {
         self.thread_name = prefix.into();
         self
@@ -128,6 +333,33 @@ impl Builder {
 
     /// How long dropping the pool waits for accepted jobs to finish before
     /// it detaches the workers (default 10 s); see [`Pool`]'s Drop docs.
+    ///
+    /// Here a job is held past a 1 ms drop timeout: the drop returns, the
+    /// detached worker finishes the job later, and its result still arrives
+    /// on the receiver.
+    ///
+    /// ```
+    /// use ringpool::Pool;
+    /// use std::sync::{Arc, Barrier};
+    /// use std::time::Duration;
+    ///
+    /// let gate = Arc::new(Barrier::new(2));
+    /// let held = Arc::clone(&gate);
+    /// let pool = Pool::builder()
+    ///     .workers(1)
+    ///     .drop_timeout(Duration::from_millis(1))
+    ///     .build(move |_, job: u32| {
+    ///         held.wait(); // until released
+    ///         job * 10
+    ///     })
+    ///     .unwrap();
+    /// let results = pool.results().unwrap();
+    /// pool.submit(4).unwrap();
+    /// drop(pool); // gives up after 1 ms and detaches the worker
+    /// gate.wait(); // release the job
+    /// assert_eq!(results.recv().unwrap().outcome, Ok(40));
+    /// assert!(results.recv().is_none()); // closed and drained
+    /// ```
     pub fn drop_timeout(mut self, timeout: Duration) -> Self {
         self.drop_timeout = timeout;
         self
@@ -137,6 +369,25 @@ impl Builder {
     /// [`JobResult`](crate::JobResult) and in the metrics' histograms, at
     /// the cost of three clock reads per job. With `false` no clock is read
     /// per job; durations read as zero and the histograms stay empty.
+    ///
+    /// ```
+    /// use ringpool::Pool;
+    /// use std::time::Duration;
+    ///
+    /// let pool = Pool::builder()
+    ///     .workers(1)
+    ///     .job_timing(false)
+    ///     .build(|_, job: u32| {
+    ///         std::thread::sleep(Duration::from_millis(1));
+    ///         job
+    ///     })
+    ///     .unwrap();
+    /// pool.submit(1).unwrap();
+    /// let result = pool.results().unwrap().recv().unwrap();
+    /// assert_eq!(result.run_time, Duration::ZERO);
+    /// assert_eq!(result.queue_wait, Duration::ZERO);
+    /// assert_eq!(pool.metrics().run_time.count(), 0);
+    /// ```
     pub fn job_timing(mut self, enabled: bool) -> Self {
         self.job_timing = enabled;
         self
@@ -148,6 +399,35 @@ impl Builder {
     /// # Errors
     ///
     /// [`BuildError`] for zero workers, a bad capacity, or a failed spawn.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ringpool::{JobError, Pool};
+    ///
+    /// let pool = Pool::builder()
+    ///     .workers(1)
+    ///     .build(|_, text: &'static str| {
+    ///         assert!(!text.is_empty(), "empty text");
+    ///         text.len()
+    ///     })
+    ///     .unwrap();
+    /// let results = pool.results().unwrap();
+    /// pool.submit("four").unwrap();
+    /// pool.submit("").unwrap(); // the handler panics; the worker lives on
+    /// pool.submit("three").unwrap();
+    /// pool.close();
+    /// let mut outcomes: Vec<_> = results.map(|r| (r.job_id, r.outcome)).collect();
+    /// outcomes.sort_by_key(|(id, _)| *id);
+    /// assert_eq!(
+    ///     outcomes,
+    ///     [
+    ///         (1, Ok(4)),
+    ///         (2, Err(JobError::Panicked("empty text".to_string()))),
+    ///         (3, Ok(5)),
+    ///     ]
+    /// );
+    /// ```
     pub fn build<J, R, F>(self, handler: F) -> Result<Pool<J, R, Infallible>, BuildError>
     where
         J: Send + 'static,
@@ -157,11 +437,32 @@ impl Builder {
         self.build_fallible(move |ctx, job| Ok(handler(ctx, job)))
     }
 
-    /// Builds a pool whose handler returns `Result<R, E>`.
+    /// Builds a pool whose handler returns `Result<R, E>`. An `Err(e)`
+    /// becomes that job's [`JobError::Failed`](crate::JobError::Failed).
     ///
     /// # Errors
     ///
     /// [`BuildError`] for zero workers, a bad capacity, or a failed spawn.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ringpool::{JobError, Pool};
+    ///
+    /// let pool = Pool::builder()
+    ///     .workers(2)
+    ///     .build_fallible(|_, text: &'static str| text.parse::<i32>())
+    ///     .unwrap();
+    /// let results = pool.results().unwrap();
+    /// pool.submit("12").unwrap();
+    /// pool.submit("twelve").unwrap();
+    /// pool.close();
+    /// let mut outcomes: Vec<_> = results.map(|r| (r.job_id, r.outcome)).collect();
+    /// outcomes.sort_by_key(|(id, _)| *id);
+    /// assert_eq!(outcomes[0].1, Ok(12));
+    /// assert!(matches!(outcomes[1].1, Err(JobError::Failed(_))));
+    /// assert_eq!(pool.metrics().failed, 1);
+    /// ```
     pub fn build_fallible<J, R, E, F>(self, handler: F) -> Result<Pool<J, R, E>, BuildError>
     where
         J: Send + 'static,

@@ -4,6 +4,39 @@ use std::fmt;
 
 /// Bad arguments to [`Builder::build`](crate::Builder::build) or
 /// [`Pool::resize`](crate::Pool::resize).
+///
+/// ```
+/// use ringpool::{Autoscale, BuildError, Pool};
+/// use ringpool_core::{CapacityError, MAX_CAPACITY};
+/// use std::time::Duration;
+///
+/// let zero = Pool::new(0, 8, |_, job: u32| job).unwrap_err();
+/// assert_eq!(zero, BuildError::ZeroWorkers);
+/// assert_eq!(zero.to_string(), "a pool needs at least one worker");
+///
+/// let huge = Pool::new(1, MAX_CAPACITY + 1, |_, job: u32| job).unwrap_err();
+/// assert_eq!(
+///     huge,
+///     BuildError::Capacity {
+///         which: "queue",
+///         error: CapacityError::TooLarge { requested: MAX_CAPACITY + 1, max: MAX_CAPACITY },
+///     }
+/// );
+///
+/// let scaling = Autoscale {
+///     min_workers: 3,
+///     max_workers: 2,
+///     grow_at_depth: 1,
+///     idle_timeout: Duration::from_millis(10),
+/// };
+/// let bad = Pool::builder().autoscale(scaling).build(|_, job: u32| job);
+/// assert_eq!(bad.unwrap_err(), BuildError::BadScaling { min: 3, max: 2 });
+///
+/// let pool = Pool::builder().workers(1).max_workers(2).build(|_, job: u32| job).unwrap();
+/// let err = pool.resize(3).unwrap_err();
+/// assert_eq!(err, BuildError::TooManyWorkers { requested: 3, max: 2 });
+/// assert_eq!(err.to_string(), "3 workers requested, but max_workers is 2");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BuildError {
     /// A worker count of zero.
@@ -52,25 +85,54 @@ impl fmt::Display for BuildError {
 impl std::error::Error for BuildError {}
 
 /// Why a submit did not accept a job; the job is inside.
+///
+/// ```
+/// use ringpool::{Pool, SubmitError};
+///
+/// let pool = Pool::new(1, 4, |_, job: String| job.len()).unwrap();
+/// pool.close();
+/// let err = pool.submit("late".to_string()).unwrap_err();
+/// assert!(matches!(&err, SubmitError::Closed(job) if job == "late"));
+/// assert_eq!(err.to_string(), "pool is closed; the job was handed back");
+/// // Nothing is lost: take the job back.
+/// assert_eq!(err.into_inner(), "late");
+/// ```
 #[derive(PartialEq, Eq, Clone, Copy)]
 pub enum SubmitError<J> {
-    /// The queue is full (from [`try_submit`](crate::Pool::try_submit)).
+    /// No room now (from [`try_submit`](crate::Pool::try_submit)): the
+    /// queue is full, or every result slot is taken while a
+    /// [`Results`](crate::Results) receiver exists that may free one.
     Full(J),
     /// The pool was closed: no job is accepted after
     /// [`close`](crate::Pool::close).
     Closed(J),
-    /// The queue stayed full until the deadline
-    /// ([`submit_timeout`](crate::Pool::submit_timeout)).
+    /// No room came before the deadline
+    /// ([`submit_timeout`](crate::Pool::submit_timeout)): the queue stayed
+    /// full, or every result slot stayed taken.
     Timeout(J),
-    /// Every result slot holds a finished result that nobody drains, and no
+    /// Every result slot is taken — by a job accepted and not yet finished,
+    /// or by a finished result that nobody has received — and no
     /// [`Results`](crate::Results) receiver exists that could drain it: the
     /// job could never be accepted. Take a receiver (or raise
-    /// `results_capacity`) before submitting more jobs than it holds.
+    /// `results_capacity`, or [`discard_results`](crate::Builder::discard_results))
+    /// before submitting more jobs than it holds. See
+    /// [`Builder::results_capacity`](crate::Builder::results_capacity) for
+    /// an example.
     ResultsFull(J),
 }
 
 impl<J> SubmitError<J> {
-    /// Takes the refused job back.
+    /// Takes the refused job back, whatever the reason.
+    ///
+    /// ```
+    /// use ringpool::Pool;
+    ///
+    /// let pool = Pool::new(1, 4, |_, job: Vec<u8>| job.len()).unwrap();
+    /// pool.close();
+    /// let refused = pool.submit(vec![1, 2, 3]).unwrap_err();
+    /// let job: Vec<u8> = refused.into_inner();
+    /// assert_eq!(job, [1, 2, 3]);
+    /// ```
     pub fn into_inner(self) -> J {
         match self {
             Self::Full(j) | Self::Closed(j) | Self::Timeout(j) | Self::ResultsFull(j) => j,
@@ -110,6 +172,29 @@ impl<J> fmt::Display for SubmitError<J> {
 impl<J> std::error::Error for SubmitError<J> {}
 
 /// How a job failed: the handler's own error, or a panic.
+///
+/// ```
+/// use ringpool::{JobError, Pool};
+///
+/// let pool = Pool::builder()
+///     .workers(1)
+///     .build_fallible(|_, job: i32| match job {
+///         0 => panic!("zero is not allowed"),
+///         n if n < 0 => Err(format!("{n} is negative")),
+///         n => Ok(n),
+///     })
+///     .unwrap();
+/// let results = pool.results().unwrap();
+/// for job in [-1, 0] {
+///     pool.submit(job).unwrap();
+/// }
+/// pool.close();
+/// let mut errors: Vec<_> = results.map(|r| (r.job_id, r.outcome.unwrap_err())).collect();
+/// errors.sort_by_key(|(id, _)| *id);
+/// assert_eq!(errors[0].1, JobError::Failed("-1 is negative".to_string()));
+/// assert_eq!(errors[1].1, JobError::Panicked("zero is not allowed".to_string()));
+/// assert_eq!(errors[1].1.to_string(), "job panicked: zero is not allowed");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JobError<E> {
     /// The handler returned `Err(e)`.
@@ -130,7 +215,30 @@ impl<E: fmt::Display> fmt::Display for JobError<E> {
 
 impl<E: fmt::Debug + fmt::Display> std::error::Error for JobError<E> {}
 
-/// A blocking call's deadline passed first.
+/// A blocking call's deadline passed first: from
+/// [`Pool::wait_timeout`](crate::Pool::wait_timeout) and
+/// [`Pool::shutdown_timeout`](crate::Pool::shutdown_timeout).
+///
+/// ```
+/// use ringpool::{Pool, Timeout};
+/// use std::sync::mpsc;
+/// use std::sync::Mutex;
+/// use std::time::Duration;
+///
+/// let (release, gate) = mpsc::channel::<()>();
+/// let gate = Mutex::new(gate);
+/// let pool = Pool::new(1, 4, move |_, job: u32| {
+///     gate.lock().unwrap().recv().unwrap(); // until released
+///     job
+/// })
+/// .unwrap();
+/// pool.submit(1).unwrap();
+/// let err = pool.wait_timeout(Duration::from_millis(1)).unwrap_err();
+/// assert_eq!(err, Timeout);
+/// assert_eq!(err.to_string(), "timed out");
+/// release.send(()).unwrap();
+/// pool.wait();
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Timeout;
 
@@ -144,6 +252,23 @@ impl std::error::Error for Timeout {}
 
 /// Why [`Results::try_recv`](crate::Results::try_recv) or
 /// [`recv_timeout`](crate::Results::recv_timeout) returned no result.
+///
+/// ```
+/// use ringpool::{Pool, RecvError};
+/// use std::time::Duration;
+///
+/// let pool = Pool::new(1, 4, |_, job: u32| job).unwrap();
+/// let results = pool.results().unwrap();
+/// // Nothing submitted yet: Empty now, Timeout after waiting.
+/// assert_eq!(results.try_recv().unwrap_err(), RecvError::Empty);
+/// let waited = results.recv_timeout(Duration::from_millis(1));
+/// assert_eq!(waited.unwrap_err(), RecvError::Timeout);
+/// // Closed with nothing left to receive: the stream has ended.
+/// pool.close();
+/// let ended = results.try_recv().unwrap_err();
+/// assert_eq!(ended, RecvError::Closed);
+/// assert_eq!(ended.to_string(), "pool closed and all results drained");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RecvError {
     /// No result yet; more may come.

@@ -106,11 +106,43 @@ impl Default for HistogramSnapshot {
 
 impl HistogramSnapshot {
     /// Durations recorded.
+    ///
+    /// ```
+    /// use ringpool::{HistogramSnapshot, Pool};
+    ///
+    /// assert_eq!(HistogramSnapshot::default().count(), 0);
+    /// let pool = Pool::new(2, 8, |_, job: u32| job).unwrap();
+    /// for job in 0..6 {
+    ///     pool.submit(job).unwrap();
+    /// }
+    /// pool.wait();
+    /// let m = pool.metrics();
+    /// // One recording per job, in each histogram.
+    /// assert_eq!(m.run_time.count(), 6);
+    /// assert_eq!(m.queue_wait.count(), 6);
+    /// ```
     pub fn count(&self) -> u64 {
         self.buckets.iter().sum()
     }
 
-    /// The mean duration (zero when empty).
+    /// The mean duration (zero when empty). Exact up to the clock: it is
+    /// kept as a sum, not read from the buckets.
+    ///
+    /// ```
+    /// use ringpool::{HistogramSnapshot, Pool};
+    /// use std::time::Duration;
+    ///
+    /// assert_eq!(HistogramSnapshot::default().mean(), Duration::ZERO);
+    /// let pool = Pool::new(1, 4, |_, ms: u64| std::thread::sleep(Duration::from_millis(ms)))
+    ///     .unwrap();
+    /// pool.submit(2).unwrap();
+    /// pool.submit(4).unwrap();
+    /// pool.wait();
+    /// let mean = pool.metrics().run_time.mean();
+    /// // At least the 3 ms slept on average (less a little clock calibration
+    /// // error); how much more depends on the scheduler.
+    /// assert!(mean >= Duration::from_micros(2_900));
+    /// ```
     pub fn mean(&self) -> Duration {
         match self.count() {
             0 => Duration::ZERO,
@@ -121,6 +153,28 @@ impl HistogramSnapshot {
     /// The duration below which a fraction `q` (0.0..=1.0) of recordings
     /// fall, as the upper edge of its bucket (at most 25% above the truth).
     /// Zero when empty.
+    ///
+    /// ```
+    /// use ringpool::{HistogramSnapshot, Pool};
+    /// use std::time::Duration;
+    ///
+    /// assert_eq!(HistogramSnapshot::default().quantile(0.5), Duration::ZERO);
+    /// let pool = Pool::new(1, 8, |_, ms: u64| std::thread::sleep(Duration::from_millis(ms)))
+    ///     .unwrap();
+    /// for ms in [0, 0, 0, 2] {
+    ///     pool.submit(ms).unwrap();
+    /// }
+    /// pool.wait();
+    /// let run = pool.metrics().run_time;
+    /// // One of the four jobs slept 2 ms: the top recording is at least that
+    /// // (less a little clock error).
+    /// assert!(run.quantile(1.0) >= Duration::from_micros(1_900));
+    /// // Quantiles never decrease with q.
+    /// assert!(run.quantile(0.25) <= run.quantile(0.75));
+    /// assert!(run.quantile(0.75) <= run.quantile(1.0));
+    /// // q is clamped into 0.0..=1.0.
+    /// assert_eq!(run.quantile(7.0), run.quantile(1.0));
+    /// ```
     pub fn quantile(&self, q: f64) -> Duration {
         let total = self.count();
         if total == 0 {
@@ -137,22 +191,85 @@ impl HistogramSnapshot {
         Duration::from_nanos(u64::MAX)
     }
 
-    /// The median.
+    /// The median: `quantile(0.5)`.
+    ///
+    /// ```
+    /// use ringpool::Pool;
+    /// use std::time::Duration;
+    ///
+    /// let pool = Pool::new(1, 8, |_, ms: u64| std::thread::sleep(Duration::from_millis(ms)))
+    ///     .unwrap();
+    /// for _ in 0..3 {
+    ///     pool.submit(1).unwrap();
+    /// }
+    /// pool.wait();
+    /// let run = pool.metrics().run_time;
+    /// assert_eq!(run.p50(), run.quantile(0.5));
+    /// // Every job slept 1 ms, so the median did too (less clock error).
+    /// assert!(run.p50() >= Duration::from_micros(950));
+    /// ```
     pub fn p50(&self) -> Duration {
         self.quantile(0.50)
     }
 
-    /// The 90th percentile.
+    /// The 90th percentile: `quantile(0.9)`.
+    ///
+    /// ```
+    /// use ringpool::Pool;
+    ///
+    /// let pool = Pool::new(2, 16, |_, job: u64| job * 3).unwrap();
+    /// for job in 0..10 {
+    ///     pool.submit(job).unwrap();
+    /// }
+    /// pool.wait();
+    /// let wait = pool.metrics().queue_wait;
+    /// assert_eq!(wait.p90(), wait.quantile(0.9));
+    /// assert!(wait.p50() <= wait.p90() && wait.p90() <= wait.p99());
+    /// ```
     pub fn p90(&self) -> Duration {
         self.quantile(0.90)
     }
 
-    /// The 99th percentile.
+    /// The 99th percentile: `quantile(0.99)`.
+    ///
+    /// ```
+    /// use ringpool::Pool;
+    /// use std::time::Duration;
+    ///
+    /// let pool = Pool::new(1, 8, |_, ms: u64| std::thread::sleep(Duration::from_millis(ms)))
+    ///     .unwrap();
+    /// pool.submit(2).unwrap();
+    /// pool.wait();
+    /// let run = pool.metrics().run_time;
+    /// assert_eq!(run.p99(), run.quantile(0.99));
+    /// // With one recording, every quantile is its bucket's upper edge:
+    /// // never below the 2 ms slept (less clock error).
+    /// assert_eq!(run.p99(), run.p50());
+    /// assert!(run.p99() >= Duration::from_micros(1_900));
+    /// ```
     pub fn p99(&self) -> Duration {
         self.quantile(0.99)
     }
 
-    /// The upper edge of the highest non-empty bucket.
+    /// The upper edge of the highest non-empty bucket: `quantile(1.0)`, at
+    /// most 25% above the longest recording.
+    ///
+    /// ```
+    /// use ringpool::{HistogramSnapshot, Pool};
+    /// use std::time::Duration;
+    ///
+    /// assert_eq!(HistogramSnapshot::default().max(), Duration::ZERO);
+    /// let pool = Pool::new(2, 8, |_, ms: u64| std::thread::sleep(Duration::from_millis(ms)))
+    ///     .unwrap();
+    /// for ms in [0, 1, 3] {
+    ///     pool.submit(ms).unwrap();
+    /// }
+    /// pool.wait();
+    /// let run = pool.metrics().run_time;
+    /// assert_eq!(run.max(), run.quantile(1.0));
+    /// assert!(run.max() >= Duration::from_micros(2_900));
+    /// assert!(run.p50() <= run.max());
+    /// ```
     pub fn max(&self) -> Duration {
         self.quantile(1.0)
     }

@@ -17,11 +17,44 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
-/// A job's identity: its submission number, from 1, unique in its pool. A
-/// refused submission uses up its number.
+/// A job's identity: its submission number, from 1, unique in its pool.
+/// Ids grow in submission order; a refused submission may use up a number
+/// (a queue found full does; a closed pool does not), so accepted ids can
+/// have gaps.
+///
+/// The id a submit returns is the one the handler sees in
+/// [`JobContext::job_id`] and the one its [`JobResult`](crate::JobResult)
+/// carries.
+///
+/// ```
+/// use ringpool::{JobId, Pool};
+///
+/// let pool = Pool::new(2, 8, |ctx, _job: char| ctx.job_id).unwrap();
+/// let results = pool.results().unwrap();
+/// let ids: Vec<JobId> = ['a', 'b', 'c'].map(|job| pool.submit(job).unwrap()).into();
+/// assert_eq!(ids, [1, 2, 3]);
+/// pool.close();
+/// for result in results {
+///     // The handler saw the same id the submit returned.
+///     assert_eq!(result.outcome, Ok(result.job_id));
+/// }
+/// ```
 pub type JobId = u64;
 
 /// What the handler learns about the job it runs.
+///
+/// ```
+/// use ringpool::{JobContext, Pool};
+///
+/// let pool = Pool::new(1, 4, |ctx: JobContext, job: &'static str| {
+///     format!("Worker {} started job {} ({job})", ctx.worker_id, ctx.job_id)
+/// })
+/// .unwrap();
+/// let id = pool.submit("resize").unwrap();
+/// let result = pool.results().unwrap().recv().unwrap();
+/// assert_eq!(id, 1);
+/// assert_eq!(result.outcome.unwrap(), "Worker 1 started job 1 (resize)");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct JobContext {
     /// The worker running the job, from 1 (as in `Worker 1 started job 1`).
@@ -100,7 +133,18 @@ impl Patience {
 }
 
 impl Pool<(), (), Infallible> {
-    /// A [`Builder`] with the defaults.
+    /// A [`Builder`] with the defaults: one worker per CPU, a queue of
+    /// 1024, results collected, timing on.
+    ///
+    /// ```
+    /// use ringpool::Pool;
+    ///
+    /// let pool = Pool::builder().build(|_, job: u32| job).unwrap();
+    /// let m = pool.metrics();
+    /// assert_eq!(m.queue_capacity, 1024);
+    /// assert!(m.workers >= 1);
+    /// assert!(pool.results().is_some());
+    /// ```
     pub fn builder() -> Builder {
         Builder::default()
     }
@@ -118,6 +162,21 @@ where
     ///
     /// [`BuildError`] for zero workers, a zero or too large capacity, or a
     /// failed thread spawn.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ringpool::{BuildError, Pool};
+    ///
+    /// let pool = Pool::new(3, 10, |_, job: u64| job * job).unwrap();
+    /// assert_eq!(pool.workers(), 3);
+    /// assert_eq!(pool.metrics().queue_capacity, 10);
+    ///
+    /// // Bad arguments are an error, never a panic or a hang.
+    /// let err = Pool::new(0, 10, |_, job: u64| job).unwrap_err();
+    /// assert_eq!(err, BuildError::ZeroWorkers);
+    /// assert!(Pool::new(3, 0, |_, job: u64| job).is_err());
+    /// ```
     pub fn new<F>(workers: usize, queue_capacity: usize, handler: F) -> Result<Self, BuildError>
     where
         F: Fn(JobContext, J) -> R + Send + Sync + 'static,
@@ -193,6 +252,29 @@ where
     /// [`SubmitError::ResultsFull`] when results are collected, all result
     /// slots hold undrained results and no [`Results`] receiver exists.
     /// The job is handed back inside.
+    ///
+    /// # Examples
+    ///
+    /// More jobs than the queue holds: each submit waits for room. Results
+    /// are drained on another thread meanwhile — a receiver that only reads
+    /// after the last submit would leave the submits waiting for result
+    /// slots once more than `queue_capacity + workers` jobs are owed.
+    ///
+    /// ```
+    /// use ringpool::{Pool, SubmitError};
+    ///
+    /// let pool = Pool::new(2, 2, |_, job: u32| job * 2).unwrap();
+    /// let results = pool.results().unwrap();
+    /// let drainer = std::thread::spawn(move || {
+    ///     results.map(|r| r.outcome.unwrap()).sum::<u32>()
+    /// });
+    /// for job in 1..=20 {
+    ///     pool.submit(job).unwrap();
+    /// }
+    /// pool.close();
+    /// assert_eq!(pool.submit(21), Err(SubmitError::Closed(21)));
+    /// assert_eq!(drainer.join().unwrap(), 420);
+    /// ```
     pub fn submit(&self, job: J) -> Result<JobId, SubmitError<J>> {
         self.submit_with(job, Patience::Forever)
     }
@@ -202,6 +284,38 @@ where
     /// # Errors
     ///
     /// As [`submit`](Self::submit), plus [`SubmitError::Full`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ringpool::{Pool, SubmitError};
+    /// use std::sync::{Arc, Barrier};
+    ///
+    /// let gate = Arc::new(Barrier::new(2));
+    /// let held = Arc::clone(&gate);
+    /// let pool = Pool::builder()
+    ///     .workers(1)
+    ///     .queue_capacity(1)
+    ///     .discard_results()
+    ///     .build(move |_, job: u32| {
+    ///         if job == 1 {
+    ///             held.wait(); // job 1 has started
+    ///             held.wait(); // until released
+    ///         }
+    ///     })
+    ///     .unwrap();
+    /// pool.try_submit(1).unwrap();
+    /// gate.wait(); // the only worker is busy
+    /// pool.try_submit(2).unwrap(); // fills the queue of 1
+    /// match pool.try_submit(3) {
+    ///     Err(SubmitError::Full(job)) => assert_eq!(job, 3), // handed back
+    ///     other => panic!("expected Full, got {other:?}"),
+    /// }
+    /// gate.wait(); // release job 1
+    /// pool.wait();
+    /// let m = pool.metrics();
+    /// assert_eq!((m.succeeded, m.rejected), (2, 1));
+    /// ```
     pub fn try_submit(&self, job: J) -> Result<JobId, SubmitError<J>> {
         self.submit_with(job, Patience::None)
     }
@@ -211,6 +325,38 @@ where
     /// # Errors
     ///
     /// As [`submit`](Self::submit), plus [`SubmitError::Timeout`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ringpool::{Pool, SubmitError};
+    /// use std::sync::{Arc, Barrier};
+    /// use std::time::Duration;
+    ///
+    /// let gate = Arc::new(Barrier::new(2));
+    /// let held = Arc::clone(&gate);
+    /// let pool = Pool::builder()
+    ///     .workers(1)
+    ///     .queue_capacity(1)
+    ///     .discard_results()
+    ///     .build(move |_, job: u32| {
+    ///         if job == 1 {
+    ///             held.wait(); // job 1 has started
+    ///             held.wait(); // until released
+    ///         }
+    ///     })
+    ///     .unwrap();
+    /// pool.submit(1).unwrap();
+    /// gate.wait(); // the only worker is busy
+    /// pool.submit(2).unwrap(); // fills the queue of 1
+    /// let refused = pool.submit_timeout(3, Duration::from_millis(2));
+    /// assert_eq!(refused, Err(SubmitError::Timeout(3)));
+    /// gate.wait(); // release job 1
+    /// // Room comes once the worker moves on.
+    /// pool.submit_timeout(3, Duration::from_secs(10)).unwrap();
+    /// pool.wait();
+    /// assert_eq!(pool.metrics().succeeded, 3);
+    /// ```
     pub fn submit_timeout(&self, job: J, timeout: Duration) -> Result<JobId, SubmitError<J>> {
         match Instant::now().checked_add(timeout) {
             Some(deadline) => self.submit_with(job, Patience::Until(deadline)),
@@ -353,6 +499,25 @@ where
     /// A receiver for the results, or `None` if the pool was built with
     /// [`Builder::discard_results`]. Receivers may be many and may outlive
     /// the pool; each result goes to exactly one.
+    ///
+    /// ```
+    /// use ringpool::Pool;
+    ///
+    /// let pool = Pool::new(2, 8, |_, job: u32| job).unwrap();
+    /// let first = pool.results().unwrap();
+    /// let second = pool.results().unwrap();
+    /// for job in 0..6 {
+    ///     pool.submit(job).unwrap();
+    /// }
+    /// pool.close();
+    /// drop(pool); // receivers outlive the pool
+    /// let a: Vec<_> = first.take(3).collect();
+    /// let b: Vec<_> = second.collect();
+    /// assert_eq!(a.len() + b.len(), 6); // each result exactly once
+    ///
+    /// let silent = Pool::builder().discard_results().build(|_, _job: u32| ()).unwrap();
+    /// assert!(silent.results().is_none());
+    /// ```
     pub fn results(&self) -> Option<Results<J, R, E>> {
         self.shared.results.as_ref()?;
         Some(Results::new(Arc::clone(&self.shared)))
@@ -360,16 +525,68 @@ where
 
     /// Stops accepting jobs (Go's `close(jobQueue)`); see the type docs.
     /// Returns `true` if this call closed the pool.
+    ///
+    /// ```
+    /// use ringpool::{Pool, SubmitError};
+    ///
+    /// let pool = Pool::new(2, 4, |_, job: u32| job).unwrap();
+    /// let results = pool.results().unwrap();
+    /// pool.submit(1).unwrap();
+    /// assert!(pool.close()); // this call closed it
+    /// assert!(!pool.close()); // already closed
+    /// assert_eq!(pool.submit(2), Err(SubmitError::Closed(2)));
+    /// // Job 1, accepted before the close, still runs; then the stream ends.
+    /// assert_eq!(results.map(|r| r.job_id).collect::<Vec<_>>(), [1]);
+    /// ```
     pub fn close(&self) -> bool {
         self.shared.close()
     }
 
     /// Whether [`close`](Self::close) (or a shutdown) happened.
+    ///
+    /// ```
+    /// use ringpool::Pool;
+    ///
+    /// let pool = Pool::new(1, 4, |_, job: u32| job).unwrap();
+    /// assert!(!pool.is_closed());
+    /// pool.stop_now(); // stop_now closes too
+    /// assert!(pool.is_closed());
+    /// ```
     pub fn is_closed(&self) -> bool {
         self.shared.jobs.is_closed()
     }
 
-    /// Blocks until every job accepted so far has finished.
+    /// Blocks until every job accepted so far has finished (Go's
+    /// `WaitGroup.Wait`). It does not close the pool: more jobs may follow.
+    ///
+    /// ```
+    /// use ringpool::Pool;
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicU32, Ordering};
+    ///
+    /// let done = Arc::new(AtomicU32::new(0));
+    /// let counter = Arc::clone(&done);
+    /// let pool = Pool::builder()
+    ///     .workers(3)
+    ///     .queue_capacity(4)
+    ///     .discard_results()
+    ///     .build(move |_, _job: u32| {
+    ///         counter.fetch_add(1, Ordering::Relaxed);
+    ///     })
+    ///     .unwrap();
+    /// for job in 0..10 {
+    ///     pool.submit(job).unwrap();
+    /// }
+    /// pool.wait();
+    /// assert_eq!(done.load(Ordering::Relaxed), 10);
+    /// assert_eq!(pool.pending(), 0);
+    /// // Still open: a second batch.
+    /// for job in 0..5 {
+    ///     pool.submit(job).unwrap();
+    /// }
+    /// pool.wait();
+    /// assert_eq!(done.load(Ordering::Relaxed), 15);
+    /// ```
     pub fn wait(&self) {
         let _ = self.wait_until(None);
     }
@@ -379,6 +596,28 @@ where
     /// # Errors
     ///
     /// [`Timeout`] if jobs were still pending when it ran out.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ringpool::{Pool, Timeout};
+    /// use std::sync::{Arc, Barrier};
+    /// use std::time::Duration;
+    ///
+    /// let gate = Arc::new(Barrier::new(2));
+    /// let held = Arc::clone(&gate);
+    /// let pool = Pool::new(1, 4, move |_, job: u32| {
+    ///     held.wait(); // until released
+    ///     job
+    /// })
+    /// .unwrap();
+    /// let results = pool.results().unwrap();
+    /// pool.submit(1).unwrap();
+    /// assert_eq!(pool.wait_timeout(Duration::from_millis(1)), Err(Timeout));
+    /// gate.wait(); // release the job
+    /// assert_eq!(pool.wait_timeout(Duration::from_secs(10)), Ok(()));
+    /// assert_eq!(results.try_recv().unwrap().outcome, Ok(1));
+    /// ```
     pub fn wait_timeout(&self, timeout: Duration) -> Result<(), Timeout> {
         self.wait_until(Instant::now().checked_add(timeout))
     }
@@ -403,6 +642,38 @@ where
 
     /// Closes the pool and hands back every job not yet started, with its
     /// id, in queue order. Jobs already running finish normally.
+    ///
+    /// The handed-back jobs count as
+    /// [`cancelled`](crate::MetricsSnapshot::cancelled), get no result, and
+    /// no longer hold up [`wait`](Self::wait).
+    ///
+    /// ```
+    /// use ringpool::Pool;
+    /// use std::sync::{Arc, Barrier};
+    ///
+    /// let gate = Arc::new(Barrier::new(2));
+    /// let held = Arc::clone(&gate);
+    /// let pool = Pool::new(1, 4, move |_, job: char| {
+    ///     if job == 'a' {
+    ///         held.wait(); // job 'a' has started
+    ///         held.wait(); // until released
+    ///     }
+    ///     job
+    /// })
+    /// .unwrap();
+    /// let results = pool.results().unwrap();
+    /// pool.submit('a').unwrap();
+    /// gate.wait(); // the only worker runs 'a'
+    /// for job in ['b', 'c', 'd'] {
+    ///     pool.submit(job).unwrap();
+    /// }
+    /// let unstarted = pool.stop_now();
+    /// assert_eq!(unstarted, [(2, 'b'), (3, 'c'), (4, 'd')]);
+    /// assert!(pool.submit('e').is_err()); // closed
+    /// gate.wait(); // release 'a', which finishes normally
+    /// assert_eq!(results.map(|r| r.outcome.unwrap()).collect::<Vec<_>>(), ['a']);
+    /// assert_eq!(pool.metrics().cancelled, 3);
+    /// ```
     pub fn stop_now(&self) -> Vec<(JobId, J)> {
         self.close();
         let shared = &*self.shared;
@@ -418,6 +689,30 @@ where
 
     /// Graceful shutdown: close, let every accepted job finish, join every
     /// worker thread.
+    ///
+    /// ```
+    /// use ringpool::Pool;
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicU32, Ordering};
+    ///
+    /// let done = Arc::new(AtomicU32::new(0));
+    /// let counter = Arc::clone(&done);
+    /// let pool = Pool::builder()
+    ///     .workers(2)
+    ///     .queue_capacity(8)
+    ///     .discard_results()
+    ///     .build(move |_, _job: u32| {
+    ///         counter.fetch_add(1, Ordering::Relaxed);
+    ///     })
+    ///     .unwrap();
+    /// for job in 0..8 {
+    ///     pool.submit(job).unwrap();
+    /// }
+    /// pool.shutdown(); // every accepted job ran; every worker is joined
+    /// assert_eq!(done.load(Ordering::Relaxed), 8);
+    /// // The handler (and its clone of the counter) is gone with the pool.
+    /// assert_eq!(Arc::strong_count(&done), 1);
+    /// ```
     pub fn shutdown(self) {
         self.close();
         self.shared.join_workers(None);
@@ -429,6 +724,39 @@ where
     /// # Errors
     ///
     /// [`Timeout`] if workers were still running when it ran out.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ringpool::{Pool, Timeout};
+    /// use std::sync::{Arc, Barrier};
+    /// use std::time::Duration;
+    ///
+    /// let pool = Pool::new(2, 4, |_, job: u32| job).unwrap();
+    /// let results = pool.results().unwrap();
+    /// pool.submit(1).unwrap();
+    /// assert_eq!(pool.shutdown_timeout(Duration::from_secs(10)), Ok(()));
+    /// assert_eq!(results.count(), 1);
+    ///
+    /// // A job held past the timeout: Err, and the worker is left to finish.
+    /// // (The pool's Drop then also waits, up to `drop_timeout`: kept short
+    /// // here.)
+    /// let gate = Arc::new(Barrier::new(2));
+    /// let held = Arc::clone(&gate);
+    /// let pool = Pool::builder()
+    ///     .workers(1)
+    ///     .drop_timeout(Duration::from_millis(1))
+    ///     .build(move |_, job: u32| {
+    ///         held.wait(); // until released
+    ///         job
+    ///     })
+    ///     .unwrap();
+    /// let results = pool.results().unwrap();
+    /// pool.submit(7).unwrap();
+    /// assert_eq!(pool.shutdown_timeout(Duration::from_millis(1)), Err(Timeout));
+    /// gate.wait(); // release the job
+    /// assert_eq!(results.recv().unwrap().outcome, Ok(7));
+    /// ```
     pub fn shutdown_timeout(self, timeout: Duration) -> Result<(), Timeout> {
         self.close();
         if self
@@ -449,6 +777,29 @@ where
     ///
     /// [`BuildError::ZeroWorkers`], [`BuildError::TooManyWorkers`] (above
     /// `max_workers`), or [`BuildError::Spawn`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ringpool::{BuildError, Pool};
+    /// use std::time::Duration;
+    ///
+    /// let pool = Pool::builder()
+    ///     .workers(1)
+    ///     .max_workers(4)
+    ///     .build(|_, job: u32| job)
+    ///     .unwrap();
+    /// pool.resize(4).unwrap();
+    /// assert_eq!(pool.workers(), 4); // new workers start at once
+    /// pool.resize(2).unwrap();
+    /// // Surplus workers retire between jobs, soon but not at once.
+    /// while pool.workers() > 2 {
+    ///     std::thread::sleep(Duration::from_millis(1));
+    /// }
+    /// assert_eq!(pool.workers(), 2);
+    /// assert_eq!(pool.resize(0), Err(BuildError::ZeroWorkers));
+    /// assert_eq!(pool.resize(5), Err(BuildError::TooManyWorkers { requested: 5, max: 4 }));
+    /// ```
     pub fn resize(&self, workers: usize) -> Result<(), BuildError> {
         let shared = &*self.shared;
         if workers == 0 {
@@ -471,17 +822,97 @@ where
         Ok(())
     }
 
-    /// Live workers (those not retiring).
+    /// Live workers (those not retiring). After a
+    /// [`resize`](Self::resize) down, this falls as the surplus workers
+    /// finish their current jobs.
+    ///
+    /// ```
+    /// use ringpool::Pool;
+    ///
+    /// let pool = Pool::new(3, 4, |_, job: u32| job).unwrap();
+    /// assert_eq!(pool.workers(), 3);
+    /// pool.resize(5).unwrap();
+    /// assert_eq!(pool.workers(), 5);
+    /// ```
     pub fn workers(&self) -> usize {
         self.shared.live.load(Ordering::Acquire)
     }
 
-    /// Jobs accepted and not yet finished.
+    /// Jobs accepted and not yet finished: queued or running.
+    ///
+    /// ```
+    /// use ringpool::Pool;
+    /// use std::sync::{Arc, Barrier};
+    ///
+    /// let gate = Arc::new(Barrier::new(2));
+    /// let held = Arc::clone(&gate);
+    /// let pool = Pool::new(1, 4, move |_, job: u32| {
+    ///     if job == 1 {
+    ///         held.wait(); // job 1 has started
+    ///         held.wait(); // until released
+    ///     }
+    ///     job
+    /// })
+    /// .unwrap();
+    /// assert_eq!(pool.pending(), 0);
+    /// pool.submit(1).unwrap();
+    /// gate.wait(); // job 1 is running
+    /// pool.submit(2).unwrap(); // job 2 is queued
+    /// assert_eq!(pool.pending(), 2);
+    /// gate.wait(); // release job 1
+    /// pool.wait();
+    /// assert_eq!(pool.pending(), 0);
+    /// ```
     pub fn pending(&self) -> usize {
         self.shared.counter.pending()
     }
 
-    /// A snapshot of the pool's counters, gauges and histograms.
+    /// A snapshot of the pool's counters, gauges and histograms; see
+    /// [`MetricsSnapshot`] for each figure. Cheap: no lock, no per-job
+    /// work.
+    ///
+    /// ```
+    /// use ringpool::Pool;
+    /// use std::sync::{Arc, Barrier};
+    ///
+    /// let gate = Arc::new(Barrier::new(2));
+    /// let held = Arc::clone(&gate);
+    /// let pool = Pool::builder()
+    ///     .workers(2)
+    ///     .queue_capacity(4)
+    ///     .build_fallible(move |_, job: i32| {
+    ///         match job {
+    ///             0 => {
+    ///                 held.wait(); // job 0 has started
+    ///                 held.wait(); // until released
+    ///                 Ok(0)
+    ///             }
+    ///             n if n < 0 => Err("negative"),
+    ///             n if n > 100 => panic!("too big"),
+    ///             n => Ok(n),
+    ///         }
+    ///     })
+    ///     .unwrap();
+    /// let results = pool.results().unwrap();
+    /// pool.submit(0).unwrap();
+    /// gate.wait(); // one worker is busy with job 0
+    /// let m = pool.metrics();
+    /// assert_eq!((m.workers, m.busy_workers, m.idle_workers), (2, 1, 1));
+    /// gate.wait(); // release job 0
+    ///
+    /// for job in [5, -1, 500] {
+    ///     pool.submit(job).unwrap();
+    /// }
+    /// pool.wait();
+    /// let m = pool.metrics();
+    /// assert_eq!(m.submitted, 4);
+    /// assert_eq!(m.started, 4);
+    /// assert_eq!((m.succeeded, m.failed, m.panicked), (2, 1, 1));
+    /// assert_eq!(m.results_pending, 4); // finished, not yet received
+    /// assert_eq!(m.run_time.count(), 4);
+    /// pool.close();
+    /// assert_eq!(results.count(), 4);
+    /// ```
     pub fn metrics(&self) -> MetricsSnapshot {
         let shared = &*self.shared;
         let mut snapshot = MetricsSnapshot {

@@ -9,6 +9,26 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 /// One finished job.
+///
+/// ```
+/// use ringpool::{JobResult, Pool};
+/// use std::convert::Infallible;
+/// use std::time::Duration;
+///
+/// let pool = Pool::new(1, 4, |_, ms: u64| {
+///     std::thread::sleep(Duration::from_millis(ms));
+///     ms
+/// })
+/// .unwrap();
+/// let id = pool.submit(2).unwrap();
+/// let result: JobResult<u64, Infallible> = pool.results().unwrap().recv().unwrap();
+/// assert_eq!(result.job_id, id);
+/// assert_eq!(result.worker_id, 1);
+/// assert_eq!(result.outcome, Ok(2));
+/// // Timed with the CPU's counter: allow for calibration error.
+/// assert!(result.run_time >= Duration::from_millis(1));
+/// println!("waited {:?}, ran {:?}", result.queue_wait, result.run_time);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JobResult<R, E> {
     /// The job's id (from its submit).
@@ -30,6 +50,34 @@ pub struct JobResult<R, E> {
 /// While at least one receiver exists, a submit that finds every result
 /// slot full waits for it to drain (instead of failing with
 /// [`SubmitError::ResultsFull`](crate::SubmitError::ResultsFull)).
+///
+/// Receivers come from [`Pool::results`](crate::Pool::results), may be
+/// cloned, shared between threads by reference (`&Results` is an iterator
+/// too), and outlive the pool.
+///
+/// ```
+/// use ringpool::Pool;
+///
+/// let pool = Pool::new(3, 10, |ctx, job: u32| {
+///     println!("Worker {} started job {job}", ctx.worker_id);
+///     job * 2
+/// })
+/// .unwrap();
+/// let results = pool.results().unwrap();
+/// let drainer = std::thread::spawn(move || {
+///     let mut sum = 0;
+///     for result in &results {
+///         println!("Result received for job {}", result.job_id);
+///         sum += result.outcome.unwrap();
+///     }
+///     sum
+/// });
+/// for job in 1..=100 {
+///     pool.submit(job).unwrap();
+/// }
+/// pool.close(); // the drainer's loop ends once everything is received
+/// assert_eq!(drainer.join().unwrap(), 10_100);
+/// ```
 pub struct Results<J, R, E> {
     shared: Arc<Shared<J, R, E>>,
 }
@@ -42,7 +90,20 @@ impl<J, R, E> Results<J, R, E> {
         Self { shared }
     }
 
-    /// The next result, blocking; `None` once the stream has ended.
+    /// The next result, blocking; `None` once the stream has ended (the
+    /// pool is closed, every accepted job finished and every result was
+    /// received).
+    ///
+    /// ```
+    /// use ringpool::Pool;
+    ///
+    /// let pool = Pool::new(2, 4, |_, job: u32| job + 1).unwrap();
+    /// let results = pool.results().unwrap();
+    /// pool.submit(41).unwrap();
+    /// assert_eq!(results.recv().unwrap().outcome, Ok(42));
+    /// pool.close();
+    /// assert!(results.recv().is_none());
+    /// ```
     pub fn recv(&self) -> Option<JobResult<R, E>> {
         self.recv_until(None).ok()
     }
@@ -53,6 +114,21 @@ impl<J, R, E> Results<J, R, E> {
     ///
     /// [`RecvError::Empty`] if none is ready, [`RecvError::Closed`] once the
     /// stream has ended.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ringpool::{Pool, RecvError};
+    ///
+    /// let pool = Pool::new(1, 4, |_, job: u32| job).unwrap();
+    /// let results = pool.results().unwrap();
+    /// assert_eq!(results.try_recv().unwrap_err(), RecvError::Empty);
+    /// pool.submit(9).unwrap();
+    /// pool.wait(); // finished, so its result is ready
+    /// assert_eq!(results.try_recv().unwrap().outcome, Ok(9));
+    /// pool.close();
+    /// assert_eq!(results.try_recv().unwrap_err(), RecvError::Closed);
+    /// ```
     pub fn try_recv(&self) -> Result<JobResult<R, E>, RecvError> {
         if let Some(result) = self.take() {
             return Ok(result);
@@ -70,6 +146,23 @@ impl<J, R, E> Results<J, R, E> {
     ///
     /// [`RecvError::Timeout`], or [`RecvError::Closed`] once the stream has
     /// ended.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ringpool::{Pool, RecvError};
+    /// use std::time::Duration;
+    ///
+    /// let pool = Pool::new(1, 4, |_, job: u32| job).unwrap();
+    /// let results = pool.results().unwrap();
+    /// let short = Duration::from_millis(1);
+    /// assert_eq!(results.recv_timeout(short).unwrap_err(), RecvError::Timeout);
+    /// pool.submit(3).unwrap();
+    /// let result = results.recv_timeout(Duration::from_secs(10)).unwrap();
+    /// assert_eq!(result.outcome, Ok(3));
+    /// pool.close();
+    /// assert_eq!(results.recv_timeout(short).unwrap_err(), RecvError::Closed);
+    /// ```
     pub fn recv_timeout(&self, timeout: Duration) -> Result<JobResult<R, E>, RecvError> {
         self.recv_until(Instant::now().checked_add(timeout))
     }
