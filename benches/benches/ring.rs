@@ -1,6 +1,10 @@
 //! Ring throughput: ringpool's [`Ring`] against the two Vyukov-style bounded
 //! MPMC queues it replaces, `crossbeam_queue::ArrayQueue` and heapless 0.8's
-//! `mpmc::MpMcQueue`, all of capacity 128 and carrying `u64` items.
+//! `mpmc::MpMcQueue`, and against three bounded channels used without
+//! blocking (`try_send`/`try_recv`): crossbeam-channel, flume and std's
+//! `sync_channel` (its receiver behind a `Mutex`, since std's `Receiver` cannot
+//! be shared by several consumers). Every queue has capacity 128 and carries
+//! `u64` items.
 //!
 //! Run by hand (not in CI; `ci/bench-smoke.sh` only compiles it):
 //!
@@ -16,7 +20,8 @@
 //! Groups `ring_1p1c`, `ring_2p2c` and `ring_4p4c` run `P` producer and `P`
 //! consumer threads (4/4 is oversubscribed on a 2-core machine, on purpose:
 //! it shows what a preempted peer costs each queue). Inside each group, one
-//! benchmark per queue: `ringpool`, `ArrayQueue`, `heapless` (heapless in
+//! benchmark per queue: `ringpool`, `ArrayQueue`, `crossbeam-channel`,
+//! `flume`, `sync_channel` and `heapless` (heapless in
 //! `ring_4p4c` only with `RINGPOOL_BENCH_HEAPLESS_OVERSUBSCRIBED=1`, see
 //! below).
 //!
@@ -145,6 +150,89 @@ impl BenchQueue for heapless::mpmc::MpMcQueue<u64, CAPACITY> {
     #[inline]
     fn try_pop(&self) -> Option<u64> {
         self.dequeue()
+    }
+}
+
+/// crossbeam-channel's bounded channel, both ends in one value.
+struct CrossbeamChannel {
+    tx: crossbeam_channel::Sender<u64>,
+    rx: crossbeam_channel::Receiver<u64>,
+}
+
+impl BenchQueue for CrossbeamChannel {
+    const NAME: &'static str = "crossbeam-channel";
+
+    fn boxed() -> Box<Self> {
+        let (tx, rx) = crossbeam_channel::bounded(CAPACITY);
+        Box::new(Self { tx, rx })
+    }
+
+    #[inline]
+    fn try_push(&self, item: u64) -> Result<(), u64> {
+        // Both ends live as long as `self`: the only error is `Full`.
+        self.tx.try_send(item).map_err(|e| e.into_inner())
+    }
+
+    #[inline]
+    fn try_pop(&self) -> Option<u64> {
+        self.rx.try_recv().ok()
+    }
+}
+
+/// flume's bounded channel, both ends in one value.
+struct FlumeChannel {
+    tx: flume::Sender<u64>,
+    rx: flume::Receiver<u64>,
+}
+
+impl BenchQueue for FlumeChannel {
+    const NAME: &'static str = "flume";
+
+    fn boxed() -> Box<Self> {
+        let (tx, rx) = flume::bounded(CAPACITY);
+        Box::new(Self { tx, rx })
+    }
+
+    #[inline]
+    fn try_push(&self, item: u64) -> Result<(), u64> {
+        self.tx.try_send(item).map_err(|e| e.into_inner())
+    }
+
+    #[inline]
+    fn try_pop(&self) -> Option<u64> {
+        self.rx.try_recv().ok()
+    }
+}
+
+/// std's `sync_channel`; the receiver sits behind a `Mutex` so that several
+/// consumers can share it (the Rust book's worker-pool arrangement).
+struct StdSyncChannel {
+    tx: std::sync::mpsc::SyncSender<u64>,
+    rx: std::sync::Mutex<std::sync::mpsc::Receiver<u64>>,
+}
+
+impl BenchQueue for StdSyncChannel {
+    const NAME: &'static str = "sync_channel";
+
+    fn boxed() -> Box<Self> {
+        let (tx, rx) = std::sync::mpsc::sync_channel(CAPACITY);
+        Box::new(Self {
+            tx,
+            rx: std::sync::Mutex::new(rx),
+        })
+    }
+
+    #[inline]
+    fn try_push(&self, item: u64) -> Result<(), u64> {
+        self.tx.try_send(item).map_err(|e| match e {
+            std::sync::mpsc::TrySendError::Full(item)
+            | std::sync::mpsc::TrySendError::Disconnected(item) => item,
+        })
+    }
+
+    #[inline]
+    fn try_pop(&self) -> Option<u64> {
+        self.rx.lock().ok()?.try_recv().ok()
     }
 }
 
@@ -293,6 +381,21 @@ fn ring_throughput(c: &mut Criterion) {
             BenchmarkId::from_parameter(<crossbeam_queue::ArrayQueue<u64>>::NAME),
             &threads,
             |b, &t| bench_one::<crossbeam_queue::ArrayQueue<u64>>(b, t),
+        );
+        group.bench_with_input(
+            BenchmarkId::from_parameter(CrossbeamChannel::NAME),
+            &threads,
+            |b, &t| bench_one::<CrossbeamChannel>(b, t),
+        );
+        group.bench_with_input(
+            BenchmarkId::from_parameter(FlumeChannel::NAME),
+            &threads,
+            |b, &t| bench_one::<FlumeChannel>(b, t),
+        );
+        group.bench_with_input(
+            BenchmarkId::from_parameter(StdSyncChannel::NAME),
+            &threads,
+            |b, &t| bench_one::<StdSyncChannel>(b, t),
         );
         if threads > 2 && std::env::var_os(HEAPLESS_OVERSUBSCRIBED).is_none() {
             group.finish();
