@@ -39,7 +39,8 @@
 //! * **Shutdown**: [`Pool::close`], [`Pool::wait`], [`Pool::stop_now`],
 //!   [`Pool::shutdown`], and a Drop that never hangs forever (see [`Pool`]).
 //! * **No busy idling**: idle workers and blocked callers spin briefly,
-//!   then park on an eventcount ([`event`]), modelled in `loom-tests`.
+//!   then park on an eventcount (the private `event` module), modelled in
+//!   `loom-tests`.
 //! * **No allocation per job** once started (a counting-allocator test).
 
 mod backoff;
