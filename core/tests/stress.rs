@@ -1,6 +1,8 @@
 //! std-thread stress: several producers and consumers, every value popped
 //! exactly once, per-producer order kept, over rings small enough to wrap
 //! many laps.
+// Plain std execution: loom types would panic outside `loom::model`.
+#![cfg(not(loom))]
 
 use ringpool_core::{BorrowedStorage, Entry, GenericRing, PopError, Ring, Slot, entries_for};
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -3,15 +3,21 @@
 //!
 //! loom's exhaustive schedules include every one in which the spawned
 //! "slow" thread runs some prefix of its operation, is preempted, and the
-//! main thread runs its whole operation before the slow one resumes (or
-//! never resumes before the check). In each model the main thread's
-//! operation has a resource that the slow thread cannot take away (a
-//! published item it cannot be popping, or a free slot it cannot be
-//! holding), so the main operation must succeed in *every* schedule. A
-//! blocking ring (Vyukov's bounded queue: a pop waiting for a stalled
-//! push's slot, a push waiting for a stalled pop) fails these assertions;
-//! an operation that spins waiting for the stalled thread exceeds loom's
-//! branch limit (`LOOM_MAX_BRANCHES`) and fails the model as well.
+//! main thread runs its whole operation before the slow one resumes. In
+//! each model the main thread's operation has a resource that the slow
+//! thread cannot take away (a published item it cannot be popping, or a
+//! free slot it cannot be holding), so the main operation must succeed in
+//! *every* schedule. A ring whose operations depend on a peer finishing
+//! (Vyukov's bounded queue: a pop that finds a slot claimed by a stalled
+//! push reports empty; a push that finds a slot still being read by a
+//! stalled pop reports full) fails these assertions. A retry loop that
+//! cannot end while the slow thread is stalled (it re-reads the same
+//! atomics without yielding) exceeds loom's branch limit
+//! (`LOOM_MAX_BRANCHES`, default 1000) and fails the model too. (A wait
+//! that yields through the core's `spin_loop` facade would be scheduled
+//! around by loom rather than flagged; the ring has no such wait, and the
+//! spurious-failure assertions above are what a non-waiting ring must
+//! pass.)
 #![cfg(loom)]
 
 use loom::sync::Arc;
