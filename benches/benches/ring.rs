@@ -265,7 +265,7 @@ impl Backoff {
         } else {
             thread::yield_now();
             // Off the fast path: watch for a queue that lost an item.
-            if self.retries % 1024 == 0 {
+            if self.retries.is_multiple_of(1024) {
                 let since = *self.since.get_or_insert_with(Instant::now);
                 if since.elapsed() > STUCK {
                     eprintln!(

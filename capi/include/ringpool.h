@@ -316,10 +316,11 @@ extern "C" {
  * Creates a pool of `workers` threads running `handler` over a queue of
  * `queue_capacity` jobs, and stores its handle in `*out`.
  *
- * Results are kept until drained (ringpool_recv and friends) in a buffer
- * of `queue_capacity + workers` results; a job is accepted only with a
- * result slot reserved, so a submit waits (or ringpool_try_submit reports
- * FULL) while that buffer is full of undrained results. Drain as you go.
+ * Results are kept until drained (ringpool_recv and friends): the first
+ * `queue_capacity + workers` in a lock-free ring, any beyond that in a
+ * buffer that grows as needed. A submit never waits for results to be
+ * drained, so submitting everything before receiving anything works (the
+ * undrained backlog costs memory).
  *
  * Returns OK; NULL_ARGUMENT when `out` or `handler` is NULL; ZERO_WORKERS;
  * ZERO_CAPACITY; CAPACITY_TOO_LARGE; SPAWN_FAILED. On failure `*out` is
@@ -535,7 +536,7 @@ const char *ringpool_status_str(uint32_t status);
 const char *ringpool_version(void);
 
 /**
- * Queues `job`, waiting while the queue (or the results buffer) is full,
+ * Queues `job`, waiting while the queue is full,
  * and writes its id (from 1) to `*job_id`.
  *
  * Returns OK; NULL_ARGUMENT when `pool` or `job_id` is NULL; CLOSED after
@@ -555,7 +556,7 @@ ringpool_status ringpool_submit(const struct ringpool_pool *pool, uint64_t job, 
 /**
  * Queues `job` only if there is room now; writes its id to `*job_id`.
  *
- * Returns OK; FULL when the queue or the results buffer is full now;
+ * Returns OK; FULL when the queue is full now;
  * CLOSED; NULL_ARGUMENT. A refused job was not taken.
  *
  * Thread safety: any thread, concurrently with every call but

@@ -17,9 +17,8 @@ pub type CPool = Pool<u64, Done, Failed>;
 pub struct ringpool_pool {
     /// The pool itself.
     pub(crate) pool: CPool,
-    /// The one receiver every ringpool_recv call drains through. Held for
-    /// the handle's life, so a submit that finds every result slot full
-    /// waits for a drain rather than failing.
+    /// The one receiver every ringpool_recv call drains through, held for
+    /// the handle's life.
     pub(crate) results: Results<u64, Done, Failed>,
     /// Jobs taken back by ringpool_stop_now and not yet handed to the caller.
     pub(crate) unstarted: Mutex<VecDeque<(u64, u64)>>,
@@ -69,10 +68,11 @@ pub(crate) unsafe fn with_pool(
 /// Creates a pool of `workers` threads running `handler` over a queue of
 /// `queue_capacity` jobs, and stores its handle in `*out`.
 ///
-/// Results are kept until drained (ringpool_recv and friends) in a buffer
-/// of `queue_capacity + workers` results; a job is accepted only with a
-/// result slot reserved, so a submit waits (or ringpool_try_submit reports
-/// FULL) while that buffer is full of undrained results. Drain as you go.
+/// Results are kept until drained (ringpool_recv and friends): the first
+/// `queue_capacity + workers` in a lock-free ring, any beyond that in a
+/// buffer that grows as needed. A submit never waits for results to be
+/// drained, so submitting everything before receiving anything works (the
+/// undrained backlog costs memory).
 ///
 /// Returns OK; NULL_ARGUMENT when `out` or `handler` is NULL; ZERO_WORKERS;
 /// ZERO_CAPACITY; CAPACITY_TOO_LARGE; SPAWN_FAILED. On failure `*out` is

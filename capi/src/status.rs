@@ -124,9 +124,6 @@ impl<J> From<&SubmitError<J>> for ringpool_status {
             SubmitError::Full(_) => Self::Full,
             SubmitError::Closed(_) => Self::Closed,
             SubmitError::Timeout(_) => Self::Timeout,
-            // Not produced: the handle always holds a receiver, so a submit
-            // waits for room (or reports Full/Timeout) instead.
-            SubmitError::ResultsFull(_) => Self::Full,
         }
     }
 }

@@ -33,7 +33,7 @@ unsafe fn submit_with(
     unsafe { with_pool(pool, body) }
 }
 
-/// Queues `job`, waiting while the queue (or the results buffer) is full,
+/// Queues `job`, waiting while the queue is full,
 /// and writes its id (from 1) to `*job_id`.
 ///
 /// Returns OK; NULL_ARGUMENT when `pool` or `job_id` is NULL; CLOSED after
@@ -59,7 +59,7 @@ pub unsafe extern "C" fn ringpool_submit(
 
 /// Queues `job` only if there is room now; writes its id to `*job_id`.
 ///
-/// Returns OK; FULL when the queue or the results buffer is full now;
+/// Returns OK; FULL when the queue is full now;
 /// CLOSED; NULL_ARGUMENT. A refused job was not taken.
 ///
 /// Thread safety: any thread, concurrently with every call but

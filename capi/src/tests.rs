@@ -18,7 +18,7 @@ unsafe extern "C" fn double(
 ) -> i32 {
     // SAFETY: the library passes a writable u64.
     unsafe { value.write(job * 2) };
-    if job % 7 == 0 { 7 } else { 0 }
+    if job.is_multiple_of(7) { 7 } else { 0 }
 }
 
 /// Tries to wait on its own pool (whose handle is `user`'s target) and
@@ -101,7 +101,7 @@ fn round_trip_accounts_for_every_job() {
             let mut id = 0;
             assert_eq!(ringpool_submit(pool, job, &mut id), ringpool_status::Ok);
             assert_eq!(id, job);
-            // Drain as we go: the results buffer holds queue + workers.
+            // Drain as we go (keeps the backlog inside the result ring).
             while ringpool_try_recv(pool, &mut result) == ringpool_status::Ok {
                 account(&result, &mut ok, &mut failed, &mut sum);
             }

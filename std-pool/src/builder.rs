@@ -144,36 +144,33 @@ impl Builder {
         self
     }
 
-    /// Finished results kept until drained (default: queue capacity plus
-    /// `max_workers`). A job is accepted only with a result slot reserved
-    /// for it, so a worker never blocks on a full results buffer.
-    ///
-    /// A slot stays taken from the job's submit until its result is
-    /// received. While no [`Results`](crate::Results) receiver exists, a
-    /// submit that finds every slot taken fails with
-    /// [`SubmitError::ResultsFull`](crate::SubmitError::ResultsFull) instead
-    /// of waiting for ever.
+    /// Results the lock-free result ring holds (default: queue capacity
+    /// plus the worker count). A worker never waits for room: when the ring
+    /// is full because nobody drains it fast enough, further results spill
+    /// into a growable buffer (allocating only when the backlog grows past
+    /// its previous peak) and are received after the ring's. So a submit
+    /// never waits on results, and the seed's order — submit everything,
+    /// close, wait, then collect — works with any number of jobs; the
+    /// undrained backlog is what it costs in memory.
     ///
     /// ```
-    /// use ringpool::{Pool, SubmitError};
+    /// use ringpool::Pool;
     ///
     /// let pool = Pool::builder()
     ///     .workers(1)
-    ///     .queue_capacity(8)
+    ///     .queue_capacity(4)
     ///     .results_capacity(2)
     ///     .build(|_, job: u32| job)
     ///     .unwrap();
-    /// pool.submit(1).unwrap();
-    /// pool.submit(2).unwrap();
-    /// // Two results are owed and nobody can drain them yet.
-    /// assert_eq!(pool.submit(3), Err(SubmitError::ResultsFull(3)));
-    ///
-    /// // With a receiver, draining frees the slots again.
-    /// let results = pool.results().unwrap();
-    /// assert!(results.recv().is_some());
-    /// assert!(pool.submit(3).is_ok());
+    /// // Far more jobs than the ring of results holds, and nobody draining.
+    /// for job in 0..100 {
+    ///     pool.submit(job).unwrap();
+    /// }
     /// pool.close();
-    /// assert_eq!(results.count(), 2);
+    /// pool.wait();
+    /// let mut all: Vec<u32> = pool.results().unwrap().map(|r| r.outcome.unwrap()).collect();
+    /// all.sort();
+    /// assert_eq!(all, (0..100).collect::<Vec<_>>());
     /// ```
     pub fn results_capacity(mut self, capacity: usize) -> Self {
         self.results_capacity = Some(capacity);

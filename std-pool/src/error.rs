@@ -99,26 +99,14 @@ impl std::error::Error for BuildError {}
 /// ```
 #[derive(PartialEq, Eq, Clone, Copy)]
 pub enum SubmitError<J> {
-    /// No room now (from [`try_submit`](crate::Pool::try_submit)): the
-    /// queue is full, or every result slot is taken while a
-    /// [`Results`](crate::Results) receiver exists that may free one.
+    /// The queue is full (from [`try_submit`](crate::Pool::try_submit)).
     Full(J),
     /// The pool was closed: no job is accepted after
     /// [`close`](crate::Pool::close).
     Closed(J),
-    /// No room came before the deadline
-    /// ([`submit_timeout`](crate::Pool::submit_timeout)): the queue stayed
-    /// full, or every result slot stayed taken.
+    /// The queue stayed full until the deadline
+    /// ([`submit_timeout`](crate::Pool::submit_timeout)).
     Timeout(J),
-    /// Every result slot is taken — by a job accepted and not yet finished,
-    /// or by a finished result that nobody has received — and no
-    /// [`Results`](crate::Results) receiver exists that could drain it: the
-    /// job could never be accepted. Take a receiver (or raise
-    /// `results_capacity`, or [`discard_results`](crate::Builder::discard_results))
-    /// before submitting more jobs than it holds. See
-    /// [`Builder::results_capacity`](crate::Builder::results_capacity) for
-    /// an example.
-    ResultsFull(J),
 }
 
 impl<J> SubmitError<J> {
@@ -135,7 +123,7 @@ impl<J> SubmitError<J> {
     /// ```
     pub fn into_inner(self) -> J {
         match self {
-            Self::Full(j) | Self::Closed(j) | Self::Timeout(j) | Self::ResultsFull(j) => j,
+            Self::Full(j) | Self::Closed(j) | Self::Timeout(j) => j,
         }
     }
 
@@ -144,9 +132,6 @@ impl<J> SubmitError<J> {
             Self::Full(_) => "queue is full",
             Self::Closed(_) => "pool is closed",
             Self::Timeout(_) => "queue stayed full until the timeout",
-            Self::ResultsFull(_) => {
-                "results buffer is full of undrained results and no receiver exists"
-            }
         }
     }
 }
@@ -157,7 +142,6 @@ impl<J> fmt::Debug for SubmitError<J> {
             Self::Full(_) => "Full",
             Self::Closed(_) => "Closed",
             Self::Timeout(_) => "Timeout",
-            Self::ResultsFull(_) => "ResultsFull",
         };
         write!(f, "{name}(..)")
     }

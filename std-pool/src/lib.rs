@@ -27,9 +27,10 @@
 //!   [`SubmitError`].
 //! * **Results**: [`Results`] yields [`JobResult`]s (job id, worker id,
 //!   outcome, queue wait, run time) and ends after [`Pool::close`] once
-//!   everything is drained. A job is accepted only with a result slot
-//!   reserved for it, so a worker never blocks on a full results buffer:
-//!   the results-channel-full deadlock cannot happen.
+//!   everything is drained. A worker never waits for a receiver: results
+//!   beyond the lock-free result ring spill into a growable buffer, so the
+//!   results-channel-full deadlock cannot happen, whatever the order of
+//!   submits and receives.
 //! * **Errors**: handlers may return `Result` ([`Builder::build_fallible`]);
 //!   a panic becomes that job's [`JobError::Panicked`] and the worker lives
 //!   on.

@@ -12,8 +12,9 @@ use crate::shared::{Envelope, Handler, Shared, WorkerSet};
 use crate::worker;
 use crossbeam_utils::CachePadded;
 use ringpool_core::{CompletionCounter, PushError};
+use std::collections::VecDeque;
 use std::convert::Infallible;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -212,7 +213,6 @@ where
             counter: CompletionCounter::new(),
             job_ready: Event::new(),
             slot_free: Event::new(),
-            result_room: Event::new(),
             result_ready: Event::new(),
             idle: Event::new(),
             worker_exit: Event::new(),
@@ -220,8 +220,9 @@ where
             submitted: CachePadded::new(AtomicU64::new(0)),
             rejected: AtomicU64::new(0),
             cancelled: AtomicU64::new(0),
-            results_reserved: CachePadded::new(AtomicUsize::new(0)),
-            receivers: AtomicUsize::new(0),
+            spilled: Mutex::new(VecDeque::new()),
+            spilled_len: AtomicUsize::new(0),
+            detached: AtomicBool::new(false),
             live: AtomicUsize::new(0),
             target: AtomicUsize::new(workers),
             running_threads: AtomicUsize::new(0),
@@ -248,10 +249,8 @@ where
     ///
     /// # Errors
     ///
-    /// [`SubmitError::Closed`] after [`close`](Self::close);
-    /// [`SubmitError::ResultsFull`] when results are collected, all result
-    /// slots hold undrained results and no [`Results`] receiver exists.
-    /// The job is handed back inside.
+    /// [`SubmitError::Closed`] after [`close`](Self::close), with the job
+    /// handed back inside.
     ///
     /// # Examples
     ///
@@ -370,14 +369,9 @@ where
             shared.rejected.fetch_add(1, Ordering::Relaxed);
             return Err(SubmitError::Closed(job));
         }
-        if let Err(refusal) = self.reserve_result(patience) {
-            shared.rejected.fetch_add(1, Ordering::Relaxed);
-            return Err(refusal.with(job));
-        }
         // Counted before it is queued, so wait() and the result stream
         // never see the pool idle while this job is in flight.
         if shared.counter.add(1).is_err() {
-            shared.release_result();
             shared.rejected.fetch_add(1, Ordering::Relaxed);
             return Err(SubmitError::Full(job));
         }
@@ -456,42 +450,6 @@ where
             let live = shared.live.load(Ordering::Acquire);
             if live < autoscale.max_workers && worker::spawn(&self.shared, &mut set).is_ok() {
                 shared.target.store(live + 1, Ordering::Release);
-            }
-        }
-    }
-
-    /// Reserves a result slot, waiting as `patience` allows.
-    fn reserve_result(&self, patience: Patience) -> Result<(), Refusal> {
-        let shared = &*self.shared;
-        loop {
-            match shared.reserve_result() {
-                Ok(true) => return Ok(()),
-                Err(()) => return Err(Refusal::ResultsFull),
-                Ok(false) => {}
-            }
-            if let Patience::None = patience {
-                return Err(Refusal::Full);
-            }
-            let listener = shared.result_room.listen();
-            match shared.reserve_result() {
-                Ok(true) => {
-                    shared.result_room.cancel(listener);
-                    return Ok(());
-                }
-                Err(()) => {
-                    shared.result_room.cancel(listener);
-                    return Err(Refusal::ResultsFull);
-                }
-                Ok(false) => {}
-            }
-            if shared.jobs.is_closed() {
-                shared.result_room.cancel(listener);
-                return Err(Refusal::Closed);
-            }
-            if !shared.result_room.wait(listener, patience.deadline())
-                && matches!(patience, Patience::Until(d) if Instant::now() >= d)
-            {
-                return Err(Refusal::Timeout);
             }
         }
     }
@@ -681,7 +639,6 @@ where
         while let Ok(envelope) = shared.jobs.pop() {
             unstarted.push((envelope.id, envelope.job));
             shared.cancelled.fetch_add(1, Ordering::Relaxed);
-            shared.release_result();
             shared.job_over();
         }
         unstarted
@@ -738,14 +695,12 @@ where
     /// assert_eq!(pool.shutdown_timeout(Duration::from_secs(10)), Ok(()));
     /// assert_eq!(results.count(), 1);
     ///
-    /// // A job held past the timeout: Err, and the worker is left to finish.
-    /// // (The pool's Drop then also waits, up to `drop_timeout`: kept short
-    /// // here.)
+    /// // A job held past the timeout: Err, and the worker is left to finish
+    /// // (detached: the pool's Drop does not wait for it again).
     /// let gate = Arc::new(Barrier::new(2));
     /// let held = Arc::clone(&gate);
     /// let pool = Pool::builder()
     ///     .workers(1)
-    ///     .drop_timeout(Duration::from_millis(1))
     ///     .build(move |_, job: u32| {
     ///         held.wait(); // until released
     ///         job
@@ -765,6 +720,7 @@ where
         {
             Ok(())
         } else {
+            self.shared.detached.store(true, Ordering::Release);
             Err(Timeout)
         }
     }
@@ -922,7 +878,7 @@ where
             queue_depth: shared.jobs.len(),
             queue_capacity: shared.jobs.capacity(),
             workers: shared.live.load(Ordering::Acquire),
-            results_pending: shared.results.as_ref().map_or(0, |r| r.len()),
+            results_pending: shared.results_pending(),
             ..MetricsSnapshot::default()
         };
         for stats in shared.stats.iter().filter_map(OnceLock::get) {
@@ -936,29 +892,14 @@ where
     }
 }
 
-/// Why a result slot could not be reserved.
-enum Refusal {
-    Full,
-    Timeout,
-    Closed,
-    ResultsFull,
-}
-
-impl Refusal {
-    fn with<J>(self, job: J) -> SubmitError<J> {
-        match self {
-            Self::Full => SubmitError::Full(job),
-            Self::Timeout => SubmitError::Timeout(job),
-            Self::Closed => SubmitError::Closed(job),
-            Self::ResultsFull => SubmitError::ResultsFull(job),
-        }
-    }
-}
-
 impl<J, R, E> Drop for Pool<J, R, E> {
     fn drop(&mut self) {
         let shared = &*self.shared;
         shared.close();
+        if shared.detached.load(Ordering::Acquire) {
+            // shutdown_timeout already waited and gave up on the workers.
+            return;
+        }
         let timeout = shared.settings.drop_timeout;
         if !shared.join_workers(Instant::now().checked_add(timeout)) {
             eprintln!(

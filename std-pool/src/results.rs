@@ -5,7 +5,6 @@ use crate::error::{JobError, RecvError};
 use crate::pool::JobId;
 use crate::shared::Shared;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 /// One finished job.
@@ -47,10 +46,6 @@ pub struct JobResult<R, E> {
 /// once the pool is closed, every accepted job has finished and every
 /// result has been received. Each result goes to exactly one receiver.
 ///
-/// While at least one receiver exists, a submit that finds every result
-/// slot full waits for it to drain (instead of failing with
-/// [`SubmitError::ResultsFull`](crate::SubmitError::ResultsFull)).
-///
 /// Receivers come from [`Pool::results`](crate::Pool::results), may be
 /// cloned, shared between threads by reference (`&Results` is an iterator
 /// too), and outlive the pool.
@@ -84,9 +79,6 @@ pub struct Results<J, R, E> {
 
 impl<J, R, E> Results<J, R, E> {
     pub(crate) fn new(shared: Arc<Shared<J, R, E>>) -> Self {
-        shared.receivers.fetch_add(1, Ordering::AcqRel);
-        // Submitters that found no receiver may wait now.
-        shared.result_room.notify_all();
         Self { shared }
     }
 
@@ -194,11 +186,9 @@ impl<J, R, E> Results<J, R, E> {
         }
     }
 
-    /// One result from the ring, releasing its slot.
+    /// One queued result, if any.
     fn take(&self) -> Option<JobResult<R, E>> {
-        let result = self.shared.results.as_ref()?.pop().ok()?;
-        self.shared.release_result();
-        Some(result)
+        self.shared.take_result()
     }
 
     /// Closed, and no accepted job is unfinished: no result can be added.
@@ -226,14 +216,6 @@ impl<J, R, E> Iterator for &Results<J, R, E> {
 impl<J, R, E> Clone for Results<J, R, E> {
     fn clone(&self) -> Self {
         Self::new(Arc::clone(&self.shared))
-    }
-}
-
-impl<J, R, E> Drop for Results<J, R, E> {
-    fn drop(&mut self) {
-        self.shared.receivers.fetch_sub(1, Ordering::AcqRel);
-        // A submitter waiting for room may now have to give up.
-        self.shared.result_room.notify_all();
     }
 }
 

@@ -12,7 +12,8 @@ use crate::results::JobResult;
 use crate::ring::HeapRing;
 use crossbeam_utils::CachePadded;
 use ringpool_core::CompletionCounter;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::thread::JoinHandle;
 use std::time::Instant;
@@ -50,8 +51,6 @@ pub(crate) struct Shared<J, R, E> {
     pub(crate) job_ready: Event,
     /// A queue slot was freed, or the pool closed.
     pub(crate) slot_free: Event,
-    /// A result slot was released, a receiver appeared, or the pool closed.
-    pub(crate) result_room: Event,
     /// A result was queued, or the stream may have ended.
     pub(crate) result_ready: Event,
     /// The counter reached zero.
@@ -62,10 +61,13 @@ pub(crate) struct Shared<J, R, E> {
     pub(crate) submitted: CachePadded<AtomicU64>,
     pub(crate) rejected: AtomicU64,
     pub(crate) cancelled: AtomicU64,
-    /// Accepted jobs whose result has not been drained (collect mode).
-    pub(crate) results_reserved: CachePadded<AtomicUsize>,
-    /// Live [`Results`](crate::Results) receivers.
-    pub(crate) receivers: AtomicUsize,
+    /// Results that found the result ring full, oldest first.
+    pub(crate) spilled: Mutex<VecDeque<JobResult<R, E>>>,
+    /// `spilled.len()`, readable without the lock.
+    pub(crate) spilled_len: AtomicUsize,
+    /// Set when a shutdown timed out and detached the workers: Drop then
+    /// does not wait for them again.
+    pub(crate) detached: AtomicBool,
     /// Workers alive (not retired); changed only under `workers`.
     pub(crate) live: AtomicUsize,
     /// Workers wanted; a worker retires while `live > target`.
@@ -77,34 +79,37 @@ pub(crate) struct Shared<J, R, E> {
 }
 
 impl<J, R, E> Shared<J, R, E> {
-    /// Takes a result slot for a job about to be accepted. `Ok(true)`:
-    /// reserved; `Ok(false)`: none free now but a receiver may free one;
-    /// `Err(())`: none free and no receiver exists, so none ever will be.
-    pub(crate) fn reserve_result(&self) -> Result<bool, ()> {
-        let Some(results) = &self.results else {
-            return Ok(true);
-        };
-        let capacity = results.capacity();
-        let reserved =
-            self.results_reserved
-                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |reserved| {
-                    (reserved < capacity).then_some(reserved + 1)
-                });
-        if reserved.is_ok() {
-            Ok(true)
-        } else if self.receivers.load(Ordering::Acquire) == 0 {
-            Err(())
-        } else {
-            Ok(false)
+    /// Queues a finished job's result: in the lock-free ring, or, when the
+    /// ring is full (nobody drains fast enough), in the spill buffer. Never
+    /// waits for a receiver.
+    fn deliver(&self, results: &HeapRing<JobResult<R, E>>, result: JobResult<R, E>) {
+        if let Err(full) = results.push(result) {
+            // The result ring is never closed, so this is Full.
+            let mut spilled = crate::pool::lock(&self.spilled);
+            spilled.push_back(full.into_inner());
+            self.spilled_len.store(spilled.len(), Ordering::Release);
         }
+        self.result_ready.notify_one();
     }
 
-    /// Gives back a result slot (a drained result or a refused job).
-    pub(crate) fn release_result(&self) {
-        if self.results.is_some() {
-            self.results_reserved.fetch_sub(1, Ordering::AcqRel);
-            self.result_room.notify_one();
+    /// Takes the oldest queued result: the ring's first, then the spill
+    /// buffer's.
+    pub(crate) fn take_result(&self) -> Option<JobResult<R, E>> {
+        if let Ok(result) = self.results.as_ref()?.pop() {
+            return Some(result);
         }
+        if self.spilled_len.load(Ordering::Acquire) == 0 {
+            return None;
+        }
+        let mut spilled = crate::pool::lock(&self.spilled);
+        let result = spilled.pop_front();
+        self.spilled_len.store(spilled.len(), Ordering::Release);
+        result
+    }
+
+    /// Results finished and not yet received.
+    pub(crate) fn results_pending(&self) -> usize {
+        self.results.as_ref().map_or(0, |r| r.len()) + self.spilled_len.load(Ordering::Acquire)
     }
 
     /// One accepted job is over (finished, or handed back). Wakes waiters
@@ -120,7 +125,6 @@ impl<J, R, E> Shared<J, R, E> {
     /// Undoes the bookkeeping of a submit that did not get its job in.
     pub(crate) fn refuse(&self) {
         self.rejected.fetch_add(1, Ordering::Relaxed);
-        self.release_result();
         self.job_over();
     }
 
@@ -156,12 +160,7 @@ impl<J, R, E> Shared<J, R, E> {
                 queue_wait: queue_wait.unwrap_or_default(),
                 run_time: run_time.unwrap_or_default(),
             };
-            // A slot was reserved when the job was accepted, so this cannot
-            // be Full; and the results ring is never closed.
-            if results.push(result).is_err() {
-                unreachable!("result slot reserved at submit");
-            }
-            self.result_ready.notify_one();
+            self.deliver(results, result);
         }
         self.job_over();
     }
@@ -171,7 +170,6 @@ impl<J, R, E> Shared<J, R, E> {
         let closed_now = self.jobs.close();
         self.job_ready.notify_all();
         self.slot_free.notify_all();
-        self.result_room.notify_all();
         self.result_ready.notify_all();
         closed_now
     }

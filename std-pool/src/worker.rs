@@ -110,9 +110,12 @@ fn next_job<J, R, E>(shared: &Shared<J, R, E>, slot: usize) -> Next<J> {
             }
             Err(PopError::Empty) => {}
         }
+        // Only a surplus worker needs a deadline: at `min_workers` the pool
+        // parks for good, so an idle pool uses no CPU.
         let deadline = shared
             .settings
             .autoscale
+            .filter(|a| shared.live.load(Ordering::Acquire) > a.min_workers)
             .map(|a| Instant::now() + a.idle_timeout);
         let woken = shared.job_ready.wait(listener, deadline);
         if !woken

@@ -40,25 +40,28 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-/// Runs `jobs` jobs through `pool`, draining results as it goes.
+/// Runs `jobs` jobs through `pool`, draining every ready result after each
+/// submit, so that the undrained backlog (at most the queue plus the
+/// running jobs) always fits the result ring and nothing spills.
 fn run(
     pool: &Pool<u64, u64>,
     results: &ringpool::Results<u64, u64, std::convert::Infallible>,
     jobs: u64,
 ) {
     let mut drained = 0;
+    let mut drain = |drained: &mut u64| {
+        while let Ok(r) = results.try_recv() {
+            assert!(r.outcome.is_ok_and(|doubled| doubled.is_multiple_of(2)));
+            *drained += 1;
+        }
+    };
     for job in 0..jobs {
         let mut job = job;
-        loop {
-            match pool.try_submit(job) {
-                Ok(_) => break,
-                Err(e) => job = e.into_inner(),
-            }
-            if let Ok(r) = results.try_recv() {
-                assert!(r.outcome.is_ok_and(|doubled| doubled % 2 == 0));
-                drained += 1;
-            }
+        while let Err(e) = pool.try_submit(job) {
+            job = e.into_inner();
+            drain(&mut drained);
         }
+        drain(&mut drained);
     }
     while drained < jobs {
         results.recv().unwrap();

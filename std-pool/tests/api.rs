@@ -209,7 +209,7 @@ fn wait_returns_after_panics_and_pool_keeps_serving() {
         .workers(1)
         .queue_capacity(4)
         .discard_results()
-        .build(|_, x: u32| assert!(x % 2 == 0, "odd job {x}"))
+        .build(|_, x: u32| assert!(x.is_multiple_of(2), "odd job {x}"))
         .unwrap();
     for x in 0..10 {
         pool.submit(x).unwrap();
@@ -291,32 +291,52 @@ fn results_end_after_close_and_drain() {
 }
 
 #[test]
-fn seed_order_beyond_results_capacity_errors_instead_of_hanging() {
-    // Submit everything before anyone drains, more jobs than results fit:
-    // the submit that could never complete fails with ResultsFull.
+fn seed_order_beyond_results_capacity_works() {
+    // The seed's order with far more jobs than the queue and the result
+    // ring hold, the receiver taken first by the submitting thread and read
+    // only at the end: results spill, nothing waits, nothing is lost.
     let pool = Pool::builder()
         .workers(2)
         .queue_capacity(4)
         .results_capacity(6)
         .build(|_, x: u32| x)
         .unwrap();
-    let mut accepted = 0;
-    let refused = loop {
-        match pool.submit(accepted) {
-            Ok(_) => accepted += 1,
-            Err(e) => break e,
-        }
-    };
-    assert_eq!(accepted, 6);
-    assert!(matches!(refused, SubmitError::ResultsFull(6)));
-    // With a receiver draining concurrently, the same submit succeeds.
     let results = pool.results().unwrap();
-    let drainer = std::thread::spawn(move || results.count());
-    for x in 6..100 {
+    for x in 0..1000 {
         pool.submit(x).unwrap();
     }
     pool.close();
-    assert_eq!(drainer.join().unwrap(), 100);
+    pool.wait();
+    assert_eq!(pool.metrics().results_pending, 1000);
+    let mut all: Vec<u32> = results.map(|r| r.outcome.unwrap()).collect();
+    all.sort_unstable();
+    assert_eq!(all, (0..1000).collect::<Vec<_>>());
+    assert_eq!(pool.metrics().results_pending, 0);
+}
+
+#[test]
+fn shutdown_timeout_does_not_wait_twice() {
+    let gate = Gate::closed();
+    let g = gate.clone();
+    let pool = Pool::builder()
+        .workers(1)
+        .queue_capacity(4)
+        .discard_results()
+        .build(move |_, _: u32| g.pass())
+        .unwrap();
+    pool.submit(1).unwrap();
+    let start = Instant::now();
+    assert_eq!(
+        pool.shutdown_timeout(Duration::from_millis(20)),
+        Err(Timeout)
+    );
+    // Drop inside shutdown_timeout did not wait drop_timeout (10 s) again.
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+    gate.open();
 }
 
 #[test]

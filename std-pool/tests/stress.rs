@@ -44,7 +44,7 @@ fn million_jobs_from_four_submitters_each_result_once() {
             .queue_capacity(256)
             .build(|_, job: u64| {
                 // One job in 64 spins up to ~4 µs; the rest return at once.
-                if job % 64 == 0 {
+                if job.is_multiple_of(64) {
                     let mut s = job | 1;
                     busy(next_random(&mut s) % 4_000);
                 }
