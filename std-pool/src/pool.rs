@@ -254,10 +254,10 @@ where
     ///
     /// # Examples
     ///
-    /// More jobs than the queue holds: each submit waits for room. Results
-    /// are drained on another thread meanwhile — a receiver that only reads
-    /// after the last submit would leave the submits waiting for result
-    /// slots once more than `queue_capacity + workers` jobs are owed.
+    /// More jobs than the queue holds: each submit waits for room while
+    /// the workers run. Results are drained on another thread here; reading
+    /// them only after the last submit works too (they wait, see
+    /// [`Builder::results_capacity`]).
     ///
     /// ```
     /// use ringpool::{Pool, SubmitError};
