@@ -255,6 +255,9 @@ impl IndexRing {
 
     /// Appends `index` (`< shape.half()`). Never fails: the ring never holds
     /// more than `shape.half()` indices, so some ticket finds a free entry.
+    // `#[inline]`: non-generic, so without it no other crate could inline the
+    // hot path (measured +10% items/s at 1/1 in benches/notes).
+    #[inline]
     pub(crate) fn enqueue(&self, shape: Shape, entries: &[Entry], index: usize) {
         debug_assert!(index < shape.half());
         loop {
@@ -294,6 +297,7 @@ impl IndexRing {
     }
 
     /// Removes and returns the oldest index, or `None` if the ring is empty.
+    #[inline]
     pub(crate) fn dequeue(&self, shape: Shape, entries: &[Entry]) -> Option<usize> {
         // Fast path: no enqueue since the last run of empty dequeues.
         if self.threshold.load(Ordering::Acquire) < 0 {
