@@ -1,0 +1,3 @@
+module ringpool-benches/gopool
+
+go 1.19

@@ -1,0 +1,130 @@
+// Command gopool runs the seed's worker-pool design (buffered job and result
+// channels, N worker goroutines, a WaitGroup that closes the results channel)
+// for the ringpool benchmark report, and prints machine-readable timings.
+//
+// Modes (one measurement per process; the report interleaves processes with
+// its Rust peers):
+//
+//	gopool -mode tiny -workers 2 -jobs 200000 -queue 128
+//	    jobs x*2, results drained by a collector goroutine while jobs are
+//	    added; prints "ns=<elapsed> sum=<sum of results>" timed from the first
+//	    AddJob until the last result was received (pool start excluded).
+//	gopool -mode latency -workers 2 -jobs 300 -gap-us 200
+//	    one job every gap; prints "lat_ns=<d1>,<d2>,..." (submit to result).
+//	gopool -mode idle -workers 2 -idle-ms 1000
+//	    an idle started pool; prints "cpu_ns=<user+sys during the idle time>".
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// WorkerPool is the seed's design, with a job of one integer and the
+// handler x*2.
+type WorkerPool struct {
+	numWorkers int
+	jobQueue   chan uint64
+	results    chan uint64
+	wg         sync.WaitGroup
+}
+
+func NewWorkerPool(numWorkers, jobQueueSize int) *WorkerPool {
+	return &WorkerPool{
+		numWorkers: numWorkers,
+		jobQueue:   make(chan uint64, jobQueueSize),
+		results:    make(chan uint64, jobQueueSize),
+	}
+}
+
+func (wp *WorkerPool) worker() {
+	defer wp.wg.Done()
+	for job := range wp.jobQueue {
+		wp.results <- job * 2
+	}
+}
+
+func (wp *WorkerPool) Start() {
+	for i := 1; i <= wp.numWorkers; i++ {
+		wp.wg.Add(1)
+		go wp.worker()
+	}
+}
+
+func (wp *WorkerPool) AddJob(job uint64) { wp.jobQueue <- job }
+
+// Wait closes the job queue, waits for the workers and closes the results.
+func (wp *WorkerPool) Wait() {
+	close(wp.jobQueue)
+	wp.wg.Wait()
+	close(wp.results)
+}
+
+func cpuNs() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		fmt.Fprintln(os.Stderr, "getrusage:", err)
+		os.Exit(1)
+	}
+	return ru.Utime.Nano() + ru.Stime.Nano()
+}
+
+func main() {
+	mode := flag.String("mode", "tiny", "tiny, latency or idle")
+	workers := flag.Int("workers", 2, "worker goroutines")
+	jobs := flag.Int("jobs", 100000, "jobs (tiny) or samples (latency)")
+	queue := flag.Int("queue", 128, "job and result channel capacity")
+	gapUs := flag.Int("gap-us", 200, "latency: pause before each job")
+	idleMs := flag.Int("idle-ms", 1000, "idle: how long the pool sits idle")
+	flag.Parse()
+
+	wp := NewWorkerPool(*workers, *queue)
+	wp.Start()
+	switch *mode {
+	case "tiny":
+		done := make(chan uint64)
+		start := time.Now()
+		go func() {
+			var sum uint64
+			for r := range wp.results {
+				sum += r
+			}
+			done <- sum
+		}()
+		for i := 0; i < *jobs; i++ {
+			wp.AddJob(uint64(i))
+		}
+		wp.Wait()
+		sum := <-done
+		elapsed := time.Since(start)
+		fmt.Printf("ns=%d sum=%d\n", elapsed.Nanoseconds(), sum)
+	case "latency":
+		lat := make([]string, 0, *jobs)
+		for i := 0; i < *jobs; i++ {
+			time.Sleep(time.Duration(*gapUs) * time.Microsecond)
+			t0 := time.Now()
+			wp.AddJob(uint64(i))
+			<-wp.results
+			lat = append(lat, fmt.Sprint(time.Since(t0).Nanoseconds()))
+		}
+		wp.Wait()
+		fmt.Printf("lat_ns=%s\n", strings.Join(lat, ","))
+	case "idle":
+		time.Sleep(100 * time.Millisecond)
+		c0 := cpuNs()
+		t0 := time.Now()
+		time.Sleep(time.Duration(*idleMs) * time.Millisecond)
+		c1 := cpuNs()
+		wall := time.Since(t0)
+		wp.Wait()
+		fmt.Printf("cpu_ns=%d wall_ns=%d\n", c1-c0, wall.Nanoseconds())
+	default:
+		fmt.Fprintln(os.Stderr, "unknown mode", *mode)
+		os.Exit(2)
+	}
+}

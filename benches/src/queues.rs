@@ -1,0 +1,282 @@
+//! The ring rows: every bounded MPMC queue under test behind [`BenchQueue`],
+//! and [`transfer`], which times `P` producers moving a fixed number of `u64`
+//! items to `P` consumers through one queue of capacity [`CAPACITY`].
+//!
+//! Channels are used without blocking (`try_send`/`try_recv`), so every
+//! queue does the same non-blocking work; on Full or empty every thread uses
+//! the same [`Backoff`] (a few spin hints, then `yield_now`). Consumers sum
+//! what they pop and the transfer panics unless the sum matches what was
+//! pushed: a queue that loses or duplicates an item cannot post a number.
+
+use std::hint::spin_loop;
+use std::sync::Barrier;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use ringpool_core::Ring;
+
+/// Capacity of every queue (heapless 0.8's largest without `mpmc_large`).
+pub const CAPACITY: usize = 128;
+
+/// The operations the workload needs, for every queue under test.
+pub trait BenchQueue: Sync {
+    /// The row's name.
+    const NAME: &'static str;
+    /// A fresh, empty queue of capacity [`CAPACITY`].
+    fn boxed() -> Box<Self>;
+    /// One push attempt; the item back if the queue is full.
+    fn try_push(&self, item: u64) -> Result<(), u64>;
+    /// One pop attempt; `None` if the queue is empty.
+    fn try_pop(&self) -> Option<u64>;
+}
+
+/// ringpool's ring.
+pub type RingpoolRing = Ring<u64, CAPACITY>;
+/// heapless 0.8's `MpMcQueue` (with `mpmc_large`: `usize` counters).
+pub type HeaplessQueue = heapless::mpmc::MpMcQueue<u64, CAPACITY>;
+/// crossbeam's `ArrayQueue` (Vyukov's bounded MPMC queue).
+pub type ArrayQueue = crossbeam_queue::ArrayQueue<u64>;
+
+impl BenchQueue for RingpoolRing {
+    const NAME: &'static str = "ringpool";
+    fn boxed() -> Box<Self> {
+        Box::new(Ring::new())
+    }
+    #[inline]
+    fn try_push(&self, item: u64) -> Result<(), u64> {
+        // Never closed here, so the only error is Full.
+        self.push(item).map_err(|e| e.into_inner())
+    }
+    #[inline]
+    fn try_pop(&self) -> Option<u64> {
+        self.pop().ok()
+    }
+}
+
+impl BenchQueue for ArrayQueue {
+    const NAME: &'static str = "ArrayQueue";
+    fn boxed() -> Box<Self> {
+        Box::new(crossbeam_queue::ArrayQueue::new(CAPACITY))
+    }
+    #[inline]
+    fn try_push(&self, item: u64) -> Result<(), u64> {
+        self.push(item)
+    }
+    #[inline]
+    fn try_pop(&self) -> Option<u64> {
+        self.pop()
+    }
+}
+
+impl BenchQueue for HeaplessQueue {
+    const NAME: &'static str = "heapless mpmc";
+    fn boxed() -> Box<Self> {
+        Box::new(heapless::mpmc::MpMcQueue::new())
+    }
+    #[inline]
+    fn try_push(&self, item: u64) -> Result<(), u64> {
+        self.enqueue(item)
+    }
+    #[inline]
+    fn try_pop(&self) -> Option<u64> {
+        self.dequeue()
+    }
+}
+
+/// crossbeam-channel's bounded channel, both ends in one value.
+pub struct CrossbeamChannel {
+    tx: crossbeam_channel::Sender<u64>,
+    rx: crossbeam_channel::Receiver<u64>,
+}
+
+impl BenchQueue for CrossbeamChannel {
+    const NAME: &'static str = "crossbeam-channel bounded";
+    fn boxed() -> Box<Self> {
+        let (tx, rx) = crossbeam_channel::bounded(CAPACITY);
+        Box::new(Self { tx, rx })
+    }
+    #[inline]
+    fn try_push(&self, item: u64) -> Result<(), u64> {
+        self.tx.try_send(item).map_err(|e| e.into_inner())
+    }
+    #[inline]
+    fn try_pop(&self) -> Option<u64> {
+        self.rx.try_recv().ok()
+    }
+}
+
+/// flume's bounded channel, both ends in one value.
+pub struct FlumeChannel {
+    tx: flume::Sender<u64>,
+    rx: flume::Receiver<u64>,
+}
+
+impl BenchQueue for FlumeChannel {
+    const NAME: &'static str = "flume bounded";
+    fn boxed() -> Box<Self> {
+        let (tx, rx) = flume::bounded(CAPACITY);
+        Box::new(Self { tx, rx })
+    }
+    #[inline]
+    fn try_push(&self, item: u64) -> Result<(), u64> {
+        self.tx.try_send(item).map_err(|e| e.into_inner())
+    }
+    #[inline]
+    fn try_pop(&self) -> Option<u64> {
+        self.rx.try_recv().ok()
+    }
+}
+
+/// std's `sync_channel`; the receiver behind a `Mutex` so that several
+/// consumers can share it.
+pub struct StdSyncChannel {
+    tx: std::sync::mpsc::SyncSender<u64>,
+    rx: std::sync::Mutex<std::sync::mpsc::Receiver<u64>>,
+}
+
+impl BenchQueue for StdSyncChannel {
+    const NAME: &'static str = "std sync_channel";
+    fn boxed() -> Box<Self> {
+        let (tx, rx) = std::sync::mpsc::sync_channel(CAPACITY);
+        Box::new(Self {
+            tx,
+            rx: std::sync::Mutex::new(rx),
+        })
+    }
+    #[inline]
+    fn try_push(&self, item: u64) -> Result<(), u64> {
+        self.tx.try_send(item).map_err(|e| match e {
+            std::sync::mpsc::TrySendError::Full(item)
+            | std::sync::mpsc::TrySendError::Disconnected(item) => item,
+        })
+    }
+    #[inline]
+    fn try_pop(&self) -> Option<u64> {
+        self.rx.lock().ok()?.try_recv().ok()
+    }
+}
+
+/// A thread that makes no progress for this long stops the process with a
+/// message (a lost item, or a peer stalled inside a queue that is not
+/// lock-free): a panic would leave the scope waiting for spinning peers.
+pub const STUCK: Duration = Duration::from_secs(30);
+
+/// The retry policy shared by every queue: spin briefly, then yield.
+pub struct Backoff {
+    queue: &'static str,
+    retries: u32,
+    since: Option<Instant>,
+}
+
+impl Backoff {
+    const SPINS: u32 = 8;
+
+    /// A fresh backoff for a thread of `queue`'s run.
+    pub fn new(queue: &'static str) -> Self {
+        Self {
+            queue,
+            retries: 0,
+            since: None,
+        }
+    }
+
+    /// After a failed attempt.
+    #[inline]
+    pub fn wait(&mut self) {
+        if self.retries < Self::SPINS {
+            spin_loop();
+        } else {
+            thread::yield_now();
+            if self.retries.is_multiple_of(1024) {
+                let since = *self.since.get_or_insert_with(Instant::now);
+                if since.elapsed() > STUCK {
+                    eprintln!(
+                        "{}: a thread made no progress for {STUCK:?}; stopping",
+                        self.queue
+                    );
+                    std::process::exit(1);
+                }
+            }
+        }
+        self.retries = self.retries.saturating_add(1);
+    }
+
+    /// After a successful attempt.
+    #[inline]
+    pub fn reset(&mut self) {
+        self.retries = 0;
+        self.since = None;
+    }
+}
+
+/// `total` split into `parts` shares that differ by at most one.
+pub fn share(total: u64, parts: usize, part: usize) -> u64 {
+    let parts = parts as u64;
+    total / parts + u64::from((part as u64) < total % parts)
+}
+
+/// Moves `total` items through a fresh `Q` with `threads` producers and
+/// `threads` consumers; returns the time from the start barrier's release
+/// until every consumer has popped its share (thread creation excluded).
+pub fn transfer<Q: BenchQueue>(total: u64, threads: usize) -> Duration {
+    let queue = Q::boxed();
+    let queue = &*queue;
+    let start = Barrier::new(2 * threads + 1);
+    let start = &start;
+    let (elapsed, popped_sum) = thread::scope(|s| {
+        let mut first = 0;
+        for p in 0..threads {
+            let count = share(total, threads, p);
+            let range = first..first + count;
+            first += count;
+            s.spawn(move || {
+                start.wait();
+                let mut backoff = Backoff::new(Q::NAME);
+                for value in range {
+                    let mut item = value;
+                    while let Err(back) = queue.try_push(item) {
+                        item = back;
+                        backoff.wait();
+                    }
+                    backoff.reset();
+                }
+            });
+        }
+        let consumers: Vec<_> = (0..threads)
+            .map(|c| {
+                let count = share(total, threads, c);
+                s.spawn(move || {
+                    start.wait();
+                    let mut backoff = Backoff::new(Q::NAME);
+                    let mut sum = 0u64;
+                    for _ in 0..count {
+                        loop {
+                            if let Some(value) = queue.try_pop() {
+                                sum = sum.wrapping_add(value);
+                                break;
+                            }
+                            backoff.wait();
+                        }
+                        backoff.reset();
+                    }
+                    sum
+                })
+            })
+            .collect();
+        start.wait();
+        let began = Instant::now();
+        let sum = consumers
+            .into_iter()
+            .map(|c| c.join().expect("consumer panicked"))
+            .fold(0u64, u64::wrapping_add);
+        (began.elapsed(), sum)
+    });
+    let expected = (0..total).fold(0u64, u64::wrapping_add);
+    assert_eq!(
+        popped_sum,
+        expected,
+        "{}: items lost or duplicated with {threads}/{threads} threads",
+        Q::NAME
+    );
+    elapsed
+}
