@@ -169,18 +169,10 @@ fn waiters_are_woken_by_the_last_done() {
     });
 }
 
-/// The pool's `wait`: snapshot, then check / listen / re-check / wait.
+/// The pool's `wait`: a batch snapshot, then `Event::wait_until` (check,
+/// listen, re-check, sleep).
 fn wait_idle(counter: &CompletionCounter, idle: &Event) {
     let batch = counter.batch();
-    loop {
-        if counter.is_finished(batch) {
-            return;
-        }
-        let listener = idle.listen();
-        if counter.is_finished(batch) {
-            idle.cancel(listener);
-            return;
-        }
-        idle.wait(listener, None);
-    }
+    idle.wait_until(None, || counter.is_finished(batch).then_some(()))
+        .expect("no deadline");
 }

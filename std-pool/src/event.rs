@@ -98,6 +98,30 @@ impl Event {
         notified
     }
 
+    /// The whole waiter's side of the protocol: returns what `ready`
+    /// returns once it returns `Some`, checking it, then announcing, then
+    /// checking again before each sleep. `None` once `deadline` has passed
+    /// (after a last check).
+    pub fn wait_until<T>(
+        &self,
+        deadline: Option<Instant>,
+        mut ready: impl FnMut() -> Option<T>,
+    ) -> Option<T> {
+        loop {
+            if let Some(value) = ready() {
+                return Some(value);
+            }
+            let listener = self.listen();
+            if let Some(value) = ready() {
+                self.cancel(listener);
+                return Some(value);
+            }
+            if !self.wait(listener, deadline) && deadline.is_some_and(|d| Instant::now() >= d) {
+                return ready();
+            }
+        }
+    }
+
     /// Wakes one waiter, if any. Call after making a condition true.
     pub fn notify_one(&self) {
         if self.has_waiters() {

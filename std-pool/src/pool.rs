@@ -583,19 +583,10 @@ where
     fn wait_until(&self, deadline: Option<Instant>) -> Result<(), Timeout> {
         let shared = &*self.shared;
         let batch = shared.counter.batch();
-        loop {
-            if shared.counter.is_finished(batch) {
-                return Ok(());
-            }
-            let listener = shared.idle.listen();
-            if shared.counter.is_finished(batch) {
-                shared.idle.cancel(listener);
-                return Ok(());
-            }
-            if !shared.idle.wait(listener, deadline) && !shared.counter.is_finished(batch) {
-                return Err(Timeout);
-            }
-        }
+        shared
+            .idle
+            .wait_until(deadline, || shared.counter.is_finished(batch).then_some(()))
+            .ok_or(Timeout)
     }
 
     /// Closes the pool and hands back every job not yet started, with its

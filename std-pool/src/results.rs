@@ -170,19 +170,13 @@ impl<J, R, E> Results<J, R, E> {
             if before_park.snooze() {
                 continue;
             }
-            let listener = shared.result_ready.listen();
-            match self.try_recv() {
-                Err(RecvError::Empty) => {}
-                other => {
-                    shared.result_ready.cancel(listener);
-                    return other;
-                }
-            }
-            if !shared.result_ready.wait(listener, deadline)
-                && deadline.is_some_and(|d| Instant::now() >= d)
-            {
-                return Err(RecvError::Timeout);
-            }
+            return shared
+                .result_ready
+                .wait_until(deadline, || match self.try_recv() {
+                    Err(RecvError::Empty) => None,
+                    other => Some(other),
+                })
+                .unwrap_or(Err(RecvError::Timeout));
         }
     }
 

@@ -177,18 +177,9 @@ impl<J, R, E> Shared<J, R, E> {
     /// Waits (until `deadline`) for every worker thread to leave its loop,
     /// then joins them all. Returns `false` on timeout.
     pub(crate) fn join_workers(&self, deadline: Option<Instant>) -> bool {
-        let exited = || self.running_threads.load(Ordering::Acquire) == 0;
-        while !exited() {
-            let listener = self.worker_exit.listen();
-            if exited() {
-                self.worker_exit.cancel(listener);
-                break;
-            }
-            if !self.worker_exit.wait(listener, deadline)
-                && deadline.is_some_and(|d| Instant::now() >= d)
-            {
-                return false;
-            }
+        let exited = || (self.running_threads.load(Ordering::Acquire) == 0).then_some(());
+        if self.worker_exit.wait_until(deadline, exited).is_none() {
+            return false;
         }
         let mut set = crate::pool::lock(&self.workers);
         for thread in set.threads.iter_mut().filter_map(Option::take) {

@@ -49,7 +49,7 @@ fn run(
     jobs: u64,
 ) {
     let mut drained = 0;
-    let mut drain = |drained: &mut u64| {
+    let drain = |drained: &mut u64| {
         while let Ok(r) = results.try_recv() {
             assert!(r.outcome.is_ok_and(|doubled| doubled.is_multiple_of(2)));
             *drained += 1;
