@@ -23,6 +23,11 @@ impl BeforePark {
         }
     }
 
+    /// Whether every round has been used.
+    pub(crate) fn exhausted(&self) -> bool {
+        self.rounds >= self.limit
+    }
+
     /// Waits one round and returns `true`, or returns `false` once the
     /// rounds are used up: time to park.
     pub(crate) fn snooze(&mut self) -> bool {

@@ -403,7 +403,13 @@ where
                     shared.refuse();
                     return Err(SubmitError::Full(envelope.job));
                 }
-                _ if before_park.snooze() => {}
+                _ if before_park.snooze() => {
+                    // Read-only looks while the queue stays full.
+                    while shared.jobs.len() >= shared.jobs.capacity()
+                        && !shared.jobs.is_closed()
+                        && before_park.snooze()
+                    {}
+                }
                 _ => {
                     let listener = shared.slot_free.listen();
                     match shared.jobs.push(envelope) {

@@ -167,7 +167,13 @@ impl<J, R, E> Results<J, R, E> {
                 Err(RecvError::Empty) => {}
                 other => return other,
             }
-            if before_park.snooze() {
+            // Read-only looks while spinning (see the worker's idle loop).
+            while before_park.snooze() {
+                if shared.results_pending() != 0 || shared.jobs.is_closed() {
+                    break;
+                }
+            }
+            if !before_park.exhausted() {
                 continue;
             }
             return shared

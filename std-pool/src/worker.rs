@@ -90,7 +90,16 @@ fn next_job<J, R, E>(shared: &Shared<J, R, E>, slot: usize) -> Next<J> {
             Err(PopError::Closed) => return exit_closed(shared, slot),
             Err(PopError::Empty) => {}
         }
-        if before_park.snooze() {
+        // Spin with read-only looks: an empty pop is several read-modify-
+        // writes on the lines submitters write (benches/notes), a look at
+        // the ring's length only two loads. The last look before parking
+        // below is a real pop.
+        while before_park.snooze() {
+            if !shared.jobs.is_empty() || shared.jobs.is_closed() || surplus(shared) {
+                break;
+            }
+        }
+        if !before_park.exhausted() {
             continue;
         }
         // Park: announce, look again, then sleep.
