@@ -216,21 +216,27 @@ pub fn share(total: u64, parts: usize, part: usize) -> u64 {
 }
 
 /// Moves `total` items through a fresh `Q` with `threads` producers and
-/// `threads` consumers; returns the time from the start barrier's release
-/// until every consumer has popped its share (thread creation excluded).
+/// `threads` consumers; returns the time from the first thread's start (each
+/// thread reads the clock right after the start barrier) until the last
+/// thread's finish. Thread creation is excluded; so is any delay of the
+/// coordinating thread after the barrier (on a 2-core machine it may not run
+/// again until the transfer is over, which would make a clock read there
+/// meaningless).
 pub fn transfer<Q: BenchQueue>(total: u64, threads: usize) -> Duration {
     let queue = Q::boxed();
     let queue = &*queue;
-    let start = Barrier::new(2 * threads + 1);
+    let start = Barrier::new(2 * threads);
     let start = &start;
-    let (elapsed, popped_sum) = thread::scope(|s| {
+    let (spans, popped_sum) = thread::scope(|s| {
         let mut first = 0;
+        let mut producers = Vec::with_capacity(threads);
         for p in 0..threads {
             let count = share(total, threads, p);
             let range = first..first + count;
             first += count;
-            s.spawn(move || {
+            producers.push(s.spawn(move || {
                 start.wait();
+                let began = Instant::now();
                 let mut backoff = Backoff::new(Q::NAME);
                 for value in range {
                     let mut item = value;
@@ -240,13 +246,15 @@ pub fn transfer<Q: BenchQueue>(total: u64, threads: usize) -> Duration {
                     }
                     backoff.reset();
                 }
-            });
+                (began, Instant::now())
+            }));
         }
         let consumers: Vec<_> = (0..threads)
             .map(|c| {
                 let count = share(total, threads, c);
                 s.spawn(move || {
                     start.wait();
+                    let began = Instant::now();
                     let mut backoff = Backoff::new(Q::NAME);
                     let mut sum = 0u64;
                     for _ in 0..count {
@@ -259,17 +267,21 @@ pub fn transfer<Q: BenchQueue>(total: u64, threads: usize) -> Duration {
                         }
                         backoff.reset();
                     }
-                    sum
+                    (began, Instant::now(), sum)
                 })
             })
             .collect();
-        start.wait();
-        let began = Instant::now();
-        let sum = consumers
-            .into_iter()
-            .map(|c| c.join().expect("consumer panicked"))
-            .fold(0u64, u64::wrapping_add);
-        (began.elapsed(), sum)
+        let mut spans = Vec::with_capacity(2 * threads);
+        let mut sum = 0u64;
+        for c in consumers {
+            let (b, e, part) = c.join().expect("consumer panicked");
+            spans.push((b, e));
+            sum = sum.wrapping_add(part);
+        }
+        for p in producers {
+            spans.push(p.join().expect("producer panicked"));
+        }
+        (spans, sum)
     });
     let expected = (0..total).fold(0u64, u64::wrapping_add);
     assert_eq!(
@@ -278,5 +290,7 @@ pub fn transfer<Q: BenchQueue>(total: u64, threads: usize) -> Duration {
         "{}: items lost or duplicated with {threads}/{threads} threads",
         Q::NAME
     );
-    elapsed
+    let began = spans.iter().map(|s| s.0).min().expect("threads ran");
+    let ended = spans.iter().map(|s| s.1).max().expect("threads ran");
+    ended - began
 }

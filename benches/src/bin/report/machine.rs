@@ -1,0 +1,73 @@
+//! What machine the report ran on: CPU model, cores, memory, OS, kernel,
+//! date, load, read from /proc/cpuinfo, /proc/meminfo, /etc/os-release,
+//! /proc/loadavg, `uname -srm` and `date -u`; and the process's peak
+//! resident set (VmHWM in /proc/self/status).
+
+use std::fs;
+use std::process::Command;
+
+/// The facts the report prints about its machine.
+pub struct Machine {
+    pub cpu: String,
+    pub cores: usize,
+    pub memory: String,
+    pub os: String,
+    pub kernel: String,
+    pub date: String,
+}
+
+fn field<'a>(text: &'a str, key: &str, sep: char) -> Option<&'a str> {
+    text.lines().find_map(|line| {
+        let (k, v) = line.split_once(sep)?;
+        (k.trim() == key).then(|| v.trim())
+    })
+}
+
+fn command(program: &str, args: &[&str]) -> Option<String> {
+    let out = Command::new(program).args(args).output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+impl Machine {
+    /// Reads the facts; anything unreadable shows as "unknown".
+    pub fn read() -> Self {
+        let unknown = || "unknown".to_string();
+        let cpuinfo = fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+        let meminfo = fs::read_to_string("/proc/meminfo").unwrap_or_default();
+        let os_release = fs::read_to_string("/etc/os-release").unwrap_or_default();
+        let cpu = field(&cpuinfo, "model name", ':').map_or_else(unknown, str::to_string);
+        let memory = field(&meminfo, "MemTotal", ':')
+            .and_then(|v| v.trim_end_matches("kB").trim().parse::<f64>().ok())
+            .map_or_else(unknown, |kb| format!("{:.1} GiB", kb / 1024.0 / 1024.0));
+        let os = field(&os_release, "PRETTY_NAME", '=')
+            .map_or_else(unknown, |v| v.trim_matches('"').to_string());
+        Self {
+            cpu,
+            cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            memory,
+            os,
+            kernel: command("uname", &["-srm"]).unwrap_or_else(unknown),
+            date: command("date", &["-u", "+%Y-%m-%d %H:%M:%S UTC"]).unwrap_or_else(unknown),
+        }
+    }
+}
+
+/// /proc/loadavg's three load averages.
+pub fn load() -> String {
+    fs::read_to_string("/proc/loadavg")
+        .ok()
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// The process's peak resident set (VmHWM), in kB.
+pub fn vm_hwm_kb() -> Option<u64> {
+    let status = fs::read_to_string("/proc/self/status").ok()?;
+    field(&status, "VmHWM", ':')?
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
+}
