@@ -6,10 +6,14 @@
 //! queue does the same non-blocking work; on Full or empty every thread uses
 //! the same [`Backoff`] (a few spin hints, then `yield_now`). Consumers sum
 //! what they pop and the transfer panics unless the sum matches what was
-//! pushed: a queue that loses or duplicates an item cannot post a number.
+//! pushed: a queue that loses or duplicates an item cannot post a number. A
+//! watchdog in the backoff ends a run in which a thread makes no progress
+//! for a given time (a queue that lost an item or wedged) with an error
+//! instead of a hang.
 
 use std::hint::spin_loop;
 use std::sync::Barrier;
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -156,49 +160,50 @@ impl BenchQueue for StdSyncChannel {
     }
 }
 
-/// A thread that makes no progress for this long stops the process with a
-/// message (a lost item, or a peer stalled inside a queue that is not
-/// lock-free): a panic would leave the scope waiting for spinning peers.
-pub const STUCK: Duration = Duration::from_secs(30);
-
-/// The retry policy shared by every queue: spin briefly, then yield.
-pub struct Backoff {
-    queue: &'static str,
+/// The retry policy shared by every queue: spin briefly, then yield; and the
+/// watchdog: a thread that makes no progress for `limit` raises the run's
+/// abort flag, and every thread of the run gives up once it sees it (a queue
+/// that lost an item, or wedged, cannot hang the report: its run fails).
+pub struct Backoff<'a> {
+    abort: &'a AtomicBool,
+    limit: Duration,
     retries: u32,
     since: Option<Instant>,
 }
 
-impl Backoff {
+impl<'a> Backoff<'a> {
     const SPINS: u32 = 8;
 
-    /// A fresh backoff for a thread of `queue`'s run.
-    pub fn new(queue: &'static str) -> Self {
+    /// A fresh backoff for one thread of a run with this abort flag.
+    pub fn new(abort: &'a AtomicBool, limit: Duration) -> Self {
         Self {
-            queue,
+            abort,
+            limit,
             retries: 0,
             since: None,
         }
     }
 
-    /// After a failed attempt.
+    /// After a failed attempt; `false` once the run has been aborted.
     #[inline]
-    pub fn wait(&mut self) {
+    pub fn wait(&mut self) -> bool {
         if self.retries < Self::SPINS {
             spin_loop();
         } else {
             thread::yield_now();
-            if self.retries.is_multiple_of(1024) {
+            if self.retries.is_multiple_of(64) {
+                if self.abort.load(Relaxed) {
+                    return false;
+                }
                 let since = *self.since.get_or_insert_with(Instant::now);
-                if since.elapsed() > STUCK {
-                    eprintln!(
-                        "{}: a thread made no progress for {STUCK:?}; stopping",
-                        self.queue
-                    );
-                    std::process::exit(1);
+                if since.elapsed() > self.limit {
+                    self.abort.store(true, Relaxed);
+                    return false;
                 }
             }
         }
         self.retries = self.retries.saturating_add(1);
+        true
     }
 
     /// After a successful attempt.
@@ -222,11 +227,23 @@ pub fn share(total: u64, parts: usize, part: usize) -> u64 {
 /// coordinating thread after the barrier (on a 2-core machine it may not run
 /// again until the transfer is over, which would make a clock read there
 /// meaningless).
-pub fn transfer<Q: BenchQueue>(total: u64, threads: usize) -> Duration {
+///
+/// # Errors
+///
+/// A thread made no progress for `stuck` (every thread then gave up): the
+/// error says so. The sum of the popped items is checked otherwise (a panic
+/// if items were lost or duplicated).
+pub fn transfer<Q: BenchQueue>(
+    total: u64,
+    threads: usize,
+    stuck: Duration,
+) -> Result<Duration, String> {
     let queue = Q::boxed();
     let queue = &*queue;
     let start = Barrier::new(2 * threads);
     let start = &start;
+    let abort = AtomicBool::new(false);
+    let abort = &abort;
     let (spans, popped_sum) = thread::scope(|s| {
         let mut first = 0;
         let mut producers = Vec::with_capacity(threads);
@@ -237,12 +254,14 @@ pub fn transfer<Q: BenchQueue>(total: u64, threads: usize) -> Duration {
             producers.push(s.spawn(move || {
                 start.wait();
                 let began = Instant::now();
-                let mut backoff = Backoff::new(Q::NAME);
-                for value in range {
+                let mut backoff = Backoff::new(abort, stuck);
+                'items: for value in range {
                     let mut item = value;
                     while let Err(back) = queue.try_push(item) {
                         item = back;
-                        backoff.wait();
+                        if !backoff.wait() {
+                            break 'items;
+                        }
                     }
                     backoff.reset();
                 }
@@ -255,15 +274,17 @@ pub fn transfer<Q: BenchQueue>(total: u64, threads: usize) -> Duration {
                 s.spawn(move || {
                     start.wait();
                     let began = Instant::now();
-                    let mut backoff = Backoff::new(Q::NAME);
+                    let mut backoff = Backoff::new(abort, stuck);
                     let mut sum = 0u64;
-                    for _ in 0..count {
+                    'items: for _ in 0..count {
                         loop {
                             if let Some(value) = queue.try_pop() {
                                 sum = sum.wrapping_add(value);
                                 break;
                             }
-                            backoff.wait();
+                            if !backoff.wait() {
+                                break 'items;
+                            }
                         }
                         backoff.reset();
                     }
@@ -283,6 +304,13 @@ pub fn transfer<Q: BenchQueue>(total: u64, threads: usize) -> Duration {
         }
         (spans, sum)
     });
+    if abort.load(Relaxed) {
+        return Err(format!(
+            "{}: a thread made no progress for {stuck:?} with {threads}/{threads} threads \
+             (producers saw Full and consumers saw empty)",
+            Q::NAME
+        ));
+    }
     let expected = (0..total).fold(0u64, u64::wrapping_add);
     assert_eq!(
         popped_sum,
@@ -292,5 +320,5 @@ pub fn transfer<Q: BenchQueue>(total: u64, threads: usize) -> Duration {
     );
     let began = spans.iter().map(|s| s.0).min().expect("threads ran");
     let ended = spans.iter().map(|s| s.1).max().expect("threads ran");
-    ended - began
+    Ok(ended - began)
 }
