@@ -937,10 +937,14 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     if unmet > 0 {
         writeln!(
             w,
-            "{unmet} target(s) not met in this run. Where the ring is concerned, \
-             `benches/notes/ring-profile-2026-11-26.md` gives what was found about why (the \
-             two-ring SCQ design costs about 5× the locked read-modify-writes per item of \
-             ArrayQueue).\n"
+            "{unmet} target(s) not met in this run. What was found about why: \
+             `benches/notes/ring-profile-2026-11-26.md` (the ring: its two-ring SCQ design \
+             costs several times the locked read-modify-writes per item of ArrayQueue) and \
+             `benches/notes/pool-profile-2026-11-26.md` (the pool: every job crosses two such \
+             rings plus the completion counter; the single drainer falls behind and results \
+             spill into a growable buffer, which is also where the allocations come from; the \
+             10 µs efficiency is bounded by what bare threads reach on this shared machine, \
+             see the bare-threads row of the CPU-bound section).\n"
         )?;
     } else {
         writeln!(w, "Every target was met in this run.\n")?;
