@@ -61,7 +61,9 @@ impl GoPeer {
                 return Self::Skipped(why);
             }
             if !have_go() {
-                return Self::Skipped("golang-go installed but `go` is not on PATH".into());
+                return Self::Skipped(
+                    "golang-go was installed, but `go version` still fails".into(),
+                );
             }
         }
         let binary = build_dir.join("gopool");
@@ -71,8 +73,12 @@ impl GoPeer {
             .arg(&binary)
             .arg(".")
             .current_dir(source)
+            // No module to download (standard library only); caches in the
+            // temporary folder, so a bare CI machine needs no HOME or GOPATH.
+            .env("GOPROXY", "off")
             .env("GOFLAGS", "-mod=mod")
             .env("GOCACHE", build_dir.join("gocache"))
+            .env("GOPATH", build_dir.join("gopath"))
             .output();
         match out {
             Ok(o) if o.status.success() => Self::Ready(binary),

@@ -77,15 +77,15 @@ impl Config {
     fn full() -> Self {
         Self {
             quick: false,
-            rounds: 7,
+            rounds: 11,
             ring_items: 200_000,
             tiny_jobs: 100_000,
             warmup: 2_000,
-            scaling_rounds: 3,
+            scaling_rounds: 5,
             scaling_jobs: 50_000,
             spin1_jobs: 20_000,
             spin10_jobs: 4_000,
-            latency_samples: 420,
+            latency_samples: 440,
             gap: Duration::from_micros(200),
             idle: Duration::from_secs(1),
             stuck: Duration::from_secs(2),
