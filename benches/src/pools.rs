@@ -63,18 +63,24 @@ pub fn spin(iters: u64) -> u64 {
     x
 }
 
-/// Iterations of [`spin`] that take `target` on this thread: the fastest of
-/// several timed runs (the least disturbed by other load) sets the rate.
+/// Iterations of [`spin`] that take `target` on this thread: after 50 ms of
+/// spinning (so the core has left any idle or low-frequency state), the
+/// fastest of nine timed runs (the least disturbed by other load) sets the
+/// rate.
 pub fn calibrate_spin(target: Duration) -> u64 {
-    const PROBE: u64 = 200_000;
-    let best = (0..7)
+    const PROBE: u64 = 1_000_000;
+    let warm = Instant::now();
+    while warm.elapsed() < Duration::from_millis(50) {
+        black_box(spin(black_box(10_000)));
+    }
+    let best = (0..9)
         .map(|_| {
             let t0 = Instant::now();
             black_box(spin(black_box(PROBE)));
             t0.elapsed()
         })
         .min()
-        .expect("seven probes");
+        .expect("nine probes");
     let per_iter = best.as_secs_f64() / PROBE as f64;
     ((target.as_secs_f64() / per_iter).round() as u64).max(1)
 }

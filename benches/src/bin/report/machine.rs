@@ -71,3 +71,45 @@ pub fn vm_hwm_kb() -> Option<u64> {
         .parse()
         .ok()
 }
+
+/// The machine-wide CPU counters of /proc/stat's `cpu` line, in clock ticks:
+/// (busy, steal, total). Busy is user + nice + system + irq + softirq.
+pub fn cpu_ticks() -> Option<(u64, u64, u64)> {
+    let stat = fs::read_to_string("/proc/stat").ok()?;
+    let line = stat.lines().find(|l| l.starts_with("cpu "))?;
+    let v: Vec<u64> = line
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    if v.len() < 8 {
+        return None;
+    }
+    // user nice system idle iowait irq softirq steal
+    let busy = v[0] + v[1] + v[2] + v[5] + v[6];
+    let total: u64 = v.iter().take(8).sum();
+    Some((busy, v[7], total))
+}
+
+/// Clock ticks per second (`sysconf(_SC_CLK_TCK)`).
+pub fn ticks_per_second() -> f64 {
+    // SAFETY: `sysconf` has no preconditions.
+    let t = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    if t > 0 { t as f64 } else { 100.0 }
+}
+
+/// CPU time (user + system) of this process's finished children (the Go
+/// runs), from `getrusage(RUSAGE_CHILDREN)`.
+pub fn children_cpu() -> std::time::Duration {
+    // SAFETY: `getrusage` writes the zeroed `rusage` we pass it; a valid
+    // `who`.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        if libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) != 0 {
+            return std::time::Duration::ZERO;
+        }
+        usage
+    };
+    let tv = |t: libc::timeval| std::time::Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    tv(usage.ru_utime) + tv(usage.ru_stime)
+}

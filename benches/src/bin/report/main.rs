@@ -252,6 +252,8 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     let font = plot::register_font()?;
     let machine = machine::Machine::read();
     let load_before = machine::load();
+    let ticks_before = machine::cpu_ticks();
+    let own_before = pools::process_cpu() + machine::children_cpu();
     let cores = machine.cores;
 
     let build_dir = std::env::temp_dir().join(format!("ringpool-report-{}", std::process::id()));
@@ -511,6 +513,26 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     }
 
     let load_after = machine::load();
+    // Other processes' share of the machine's CPU time during the run, and
+    // the hypervisor's steal: the context every figure was measured in.
+    let contention = match (ticks_before, machine::cpu_ticks()) {
+        (Some(b), Some(a)) if a.2 > b.2 => {
+            let hz = machine::ticks_per_second();
+            let total = (a.2 - b.2) as f64 / hz;
+            let busy = (a.0 - b.0) as f64 / hz;
+            let own = pools::process_cpu()
+                .saturating_sub(own_before)
+                .as_secs_f64();
+            format!(
+                "{:.0}% of the machine's CPU time went to processes other than the report and \
+                 its Go runs, {:.1}% was stolen by the hypervisor (/proc/stat and getrusage, \
+                 over the run)",
+                100.0 * (busy - own).max(0.0) / total,
+                100.0 * (a.1 - b.1) as f64 / hz / total
+            )
+        }
+        _ => "unknown (/proc/stat unreadable)".to_string(),
+    };
     let hwm = machine::vm_hwm_kb();
     let elapsed = started.elapsed();
 
@@ -588,6 +610,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         w,
         "| load average (1, 5, 15 min) | {load_before} before, {load_after} after |"
     )?;
+    writeln!(w, "| other load during the run | {contention} |")?;
     writeln!(w, "| rustc | {} |", rustc_version())?;
     writeln!(
         w,
@@ -909,9 +932,11 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         w,
         "10 µs CPU-bound jobs ≥ 95% of cores × (1 / job time) (issue 3)".into(),
         format!(
-            "{:.1}% (bare threads, no pool, in the same rounds: {:.1}%)",
+            "{:.1}% (bare threads, no pool, in the same rounds: {:.1}%; ringpool ÷ bare \
+             threads {})",
             100.0 * e10,
-            100.0 * median(&efficiency[1][bare_row].values)
+            100.0 * median(&efficiency[1][bare_row].values),
+            fmt_ratio(median(&efficiency[1][bare_row].ratios))
         ),
         Some(e10 >= 0.95),
     )?;
@@ -977,7 +1002,9 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
 
 /// The efficiency ceiling: `threads` plain threads spin their share of
 /// `jobs` jobs of `iters` iterations each; from the first thread's start to
-/// the last one's end.
+/// the last one's end. Each thread first spins a tenth of its share untimed
+/// (as the pools get a warm-up), so the scheduler has spread the new threads
+/// over the cores before the clock starts.
 fn bare_threads(threads: usize, jobs: u64, iters: u64) -> Duration {
     let barrier = std::sync::Barrier::new(threads);
     let spans: Vec<(Instant, Instant)> = std::thread::scope(|s| {
@@ -985,9 +1012,14 @@ fn bare_threads(threads: usize, jobs: u64, iters: u64) -> Duration {
             .map(|t| {
                 let barrier = &barrier;
                 s.spawn(move || {
+                    let share = queues::share(jobs, threads, t);
+                    barrier.wait();
+                    for job in 0..share / 10 {
+                        std::hint::black_box(Work::Spin(iters).apply(job));
+                    }
                     barrier.wait();
                     let t0 = Instant::now();
-                    for job in 0..queues::share(jobs, threads, t) {
+                    for job in 0..share {
                         std::hint::black_box(Work::Spin(iters).apply(job));
                     }
                     (t0, Instant::now())
