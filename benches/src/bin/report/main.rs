@@ -20,7 +20,8 @@
 //! * Pools: [`pools::throughput`] (tiny jobs, results drained by another
 //!   thread), for 2 workers and for 1, 2, 4, 8 workers; CPU-bound jobs of a
 //!   calibrated 1 µs and 10 µs spin with one worker per core, as an
-//!   efficiency against cores × (1 / job time); [`pools::latency`] (one job
+//!   efficiency against cores × (1 / job time), next to the same jobs spun by
+//!   bare threads (the ceiling the machine allowed); [`pools::latency`] (one job
 //!   at a time into an idle pool); [`pools::idle_cpu`] (`getrusage` across
 //!   an idle period).
 //! * Allocations: this binary's global allocator counts every allocation;
@@ -29,6 +30,11 @@
 //!   the allocator's peak of heap bytes in use above the level before the
 //!   pool was built, during its tiny-job run (thread stacks not included),
 //!   and the process's VmHWM at the end.
+//!
+//! * Context: /proc/cpuinfo, /proc/meminfo, /etc/os-release, `uname`, the
+//!   load averages before and after, and the share of the machine's CPU time
+//!   other processes used during the run (/proc/stat minus this process and
+//!   its Go children).
 //!
 //! Every number in the output comes from the run that writes it.
 
