@@ -70,7 +70,8 @@ pub fn throughput_vs_workers(
         .iter()
         .flat_map(|(_, p)| p.iter().map(|&(_, v)| v / 1e6))
         .fold(0.0f64, f64::max)
-        * 1.15;
+        // Headroom above the highest point for the legend box.
+        * 1.6;
     let mut chart = ChartBuilder::on(&root)
         .caption(title, (FAMILY, 24))
         .margin(16)
@@ -121,7 +122,8 @@ pub fn latency_percentiles(
     let root = BitMapBackend::new(path, (960, 600)).into_drawing_area();
     root.fill(&WHITE)?;
     let all = series.iter().flat_map(|(_, v)| v.iter().copied());
-    let y_max = all.clone().fold(1.0f64, f64::max) * 2.0;
+    // Headroom (in decades) above the highest point for the legend box.
+    let y_max = all.clone().fold(1.0f64, f64::max) * 8.0;
     let y_min = all.fold(f64::INFINITY, f64::min).max(0.01) / 2.0;
     let labels = ["p50", "p90", "p99"];
     let mut chart = ChartBuilder::on(&root)
@@ -143,7 +145,13 @@ pub fn latency_percentiles(
                 String::new()
             }
         })
-        .y_label_formatter(&|y| format!("{y:.1}"))
+        .y_label_formatter(&|y| {
+            if *y >= 10.0 {
+                format!("{y:.0}")
+            } else {
+                format!("{y:.1}")
+            }
+        })
         .label_style((FAMILY, 16))
         .axis_desc_style((FAMILY, 18))
         .draw()?;
