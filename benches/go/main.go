@@ -13,6 +13,11 @@
 //	    one job every gap; prints "lat_ns=<d1>,<d2>,..." (submit to result).
 //	gopool -mode idle -workers 2 -idle-ms 1000
 //	    an idle started pool; prints "cpu_ns=<user+sys during the idle time>".
+//	gopool -mode spin -workers 2 -jobs 4000 -job-us 10
+//	    CPU-bound jobs: a loop calibrated here to take job-us (after 50 ms of
+//	    spinning, the fastest of nine probes), then as "tiny", but each job
+//	    spins first; prints "ns=<elapsed> sum=<sum> iters=<spin iterations>".
+//	    The first tenth of the jobs is an untimed warm-up.
 package main
 
 import (
@@ -45,8 +50,50 @@ func NewWorkerPool(numWorkers, jobQueueSize int) *WorkerPool {
 func (wp *WorkerPool) worker() {
 	defer wp.wg.Done()
 	for job := range wp.jobQueue {
+		if spinIters > 0 {
+			spin(spinIters)
+		}
 		wp.results <- job * 2
 	}
+}
+
+// spinIters is the CPU-bound work per job (0: tiny jobs).
+var spinIters uint64
+
+// sink keeps the spin loop from being optimised away.
+var sink uint64
+
+// spin runs iters dependent multiply-adds.
+//
+//go:noinline
+func spin(iters uint64) {
+	x := uint64(1)
+	for i := uint64(0); i < iters; i++ {
+		x = x*6364136223846793005 + i
+	}
+	sink += x
+}
+
+// calibrate returns the spin iterations that take target on this thread.
+func calibrate(target time.Duration) uint64 {
+	const probe = 1000000
+	warm := time.Now()
+	for time.Since(warm) < 50*time.Millisecond {
+		spin(10000)
+	}
+	best := time.Duration(1 << 62)
+	for i := 0; i < 9; i++ {
+		t0 := time.Now()
+		spin(probe)
+		if d := time.Since(t0); d < best {
+			best = d
+		}
+	}
+	iters := uint64(float64(target) / (float64(best) / probe))
+	if iters < 1 {
+		iters = 1
+	}
+	return iters
 }
 
 func (wp *WorkerPool) Start() {
@@ -81,11 +128,38 @@ func main() {
 	queue := flag.Int("queue", 128, "job and result channel capacity")
 	gapUs := flag.Int("gap-us", 200, "latency: pause before each job")
 	idleMs := flag.Int("idle-ms", 1000, "idle: how long the pool sits idle")
+	jobUs := flag.Int("job-us", 10, "spin: job time in microseconds")
 	flag.Parse()
+	if *mode == "spin" {
+		spinIters = calibrate(time.Duration(*jobUs) * time.Microsecond)
+	}
 
 	wp := NewWorkerPool(*workers, *queue)
 	wp.Start()
 	switch *mode {
+	case "spin":
+		warmup := *jobs / 10
+		done := make(chan uint64)
+		go func() {
+			var sum uint64
+			for r := range wp.results {
+				sum += r
+			}
+			done <- sum
+		}()
+		for i := 0; i < warmup; i++ {
+			wp.AddJob(uint64(i))
+		}
+		// Timed from here; the warm-up jobs may still be finishing, which
+		// only counts against this pool.
+		start := time.Now()
+		for i := 0; i < *jobs; i++ {
+			wp.AddJob(uint64(i))
+		}
+		wp.Wait()
+		sum := <-done
+		elapsed := time.Since(start)
+		fmt.Printf("ns=%d sum=%d iters=%d\n", elapsed.Nanoseconds(), sum, spinIters)
 	case "tiny":
 		done := make(chan uint64)
 		start := time.Now()

@@ -151,6 +151,41 @@ impl GoPeer {
         Ok(Duration::from_nanos(ns))
     }
 
+    /// CPU-bound jobs of `job_time` (a loop the Go program calibrates
+    /// itself): elapsed time for `jobs` jobs after an untimed tenth, and the
+    /// spin iterations it chose.
+    pub fn spin(
+        &self,
+        workers: usize,
+        jobs: u64,
+        job_time: Duration,
+    ) -> Result<(Duration, u64), String> {
+        let text = self.run(&[
+            "-mode".into(),
+            "spin".into(),
+            "-workers".into(),
+            workers.to_string(),
+            "-jobs".into(),
+            jobs.to_string(),
+            "-job-us".into(),
+            job_time.as_micros().to_string(),
+        ])?;
+        let get = |k| {
+            Self::value(&text, k)
+                .and_then(|v| v.parse::<u64>().ok())
+                .ok_or_else(|| format!("unreadable gopool output: {text}"))
+        };
+        let (ns, sum, iters) = (get("ns")?, get("sum")?, get("iters")?);
+        let twice = |n: u64| (0..n).fold(0u64, |a, j| a.wrapping_add(j * 2));
+        let expected = twice(jobs / 10).wrapping_add(twice(jobs));
+        if sum != expected {
+            return Err(format!(
+                "gopool lost results: sum {sum}, expected {expected}"
+            ));
+        }
+        Ok((Duration::from_nanos(ns), iters))
+    }
+
     /// Sporadic jobs: submit-to-result times of `samples` jobs, `gap` apart.
     pub fn latency(
         &self,

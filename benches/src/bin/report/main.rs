@@ -431,7 +431,10 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     let job_times = [Duration::from_micros(1), Duration::from_micros(10)];
     let mut spins = Vec::new();
     let bare_row = peers.len();
-    let mut efficiency = vec![vec![Row::default(); peers.len() + 1]; job_times.len()];
+    let go_eff_row = peers.len() + 1;
+    let eff_rows = peers.len() + 2;
+    let mut go_iters: Vec<Vec<u64>> = vec![Vec::new(); job_times.len()];
+    let mut efficiency = vec![vec![Row::default(); eff_rows]; job_times.len()];
     for (ji, &t) in job_times.iter().enumerate() {
         let iters = pools::calibrate_spin(t);
         spins.push(iters);
@@ -442,9 +445,22 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         };
         let ideal = cores as f64 / t.as_secs_f64();
         for round in 0..cfg.rounds {
-            let mut this = vec![f64::NAN; peers.len() + 1];
-            for pi in order(peers.len() + 1, round) {
-                let d = if pi == bare_row {
+            let mut this = vec![f64::NAN; eff_rows];
+            for pi in order(eff_rows, round) {
+                let d = if pi == go_eff_row {
+                    match go.spin(cores, jobs, t) {
+                        Ok((d, go_it)) => {
+                            go_iters[ji].push(go_it);
+                            d
+                        }
+                        Err(e) => {
+                            if go_skip.is_none() {
+                                go_errors.push(e);
+                            }
+                            continue;
+                        }
+                    }
+                } else if pi == bare_row {
                     bare_threads(cores, jobs, iters)
                 } else {
                     (peers[pi].throughput)(
@@ -458,7 +474,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
                 };
                 this[pi] = rate(jobs, d) / ideal;
             }
-            for pi in 0..=peers.len() {
+            for pi in 0..eff_rows {
                 efficiency[ji][pi].values.push(this[pi]);
                 efficiency[ji][pi].ratios.push(this[0] / this[pi]);
             }
@@ -756,24 +772,45 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
          jobs/s ÷ ideal jobs/s, ideal = cores × (1 / job time) = {:.0} jobs/s (1 µs) and {:.0} \
          jobs/s (10 µs). The drainer and submitter threads share the same cores. The last row is \
          the ceiling this machine allowed during the run: {cores} plain threads, each spinning \
-         its share of the jobs, no pool, no results. The Go design is not in this section (its \
-         spin would be a different loop).\n",
+         its share of the jobs, no pool, no results. The Go design calibrates its own loop the \
+         same way ({}).\n",
         spins[0],
         spins[1],
         cores as f64 / 1e-6,
-        cores as f64 / 10e-6
+        cores as f64 / 10e-6,
+        if go_iters.iter().all(|v| v.is_empty()) {
+            "not run".to_string()
+        } else {
+            go_iters
+                .iter()
+                .zip(["1 µs", "10 µs"])
+                .map(|(v, t)| {
+                    format!(
+                        "median {:.0} iterations ≈ {t}",
+                        median(&v.iter().map(|&x| x as f64).collect::<Vec<_>>())
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
     )?;
     writeln!(
         w,
         "| pool | 1 µs jobs | ringpool ÷ pool | 10 µs jobs | ringpool ÷ pool |"
     )?;
     writeln!(w, "|---|---|---|---|---|")?;
-    for pi in 0..=peers.len() {
+    for pi in (0..peers.len()).chain([go_eff_row, bare_row]) {
         let name = if pi == bare_row {
             "bare threads, no pool (baseline)"
+        } else if pi == go_eff_row {
+            GO
         } else {
             names[pi]
         };
+        if pi == go_eff_row && go_skip.is_some() {
+            writeln!(w, "| {name} | skipped (see below) | | | |")?;
+            continue;
+        }
         write!(w, "| {name} |")?;
         for row in efficiency.iter().map(|e| &e[pi]) {
             write!(
