@@ -317,10 +317,12 @@ extern "C" {
  * `queue_capacity` jobs, and stores its handle in `*out`.
  *
  * Results are kept until drained (ringpool_recv and friends): the first
- * `queue_capacity + workers` in a lock-free ring, any beyond that in a
- * buffer that grows as needed. A submit never waits for results to be
- * drained, so submitting everything before receiving anything works (the
- * undrained backlog costs memory).
+ * `queue_capacity + workers` in a lock-free ring. When it is full, a
+ * worker waits up to 10 ms for a receive to make room (so a caller that
+ * keeps receiving bounds the backlog, and submits feel the backpressure);
+ * if none comes, results spill into a buffer that grows as needed. So
+ * submitting everything before receiving anything works, never deadlocks,
+ * and costs the undrained backlog in memory.
  *
  * Returns OK; NULL_ARGUMENT when `out` or `handler` is NULL; ZERO_WORKERS;
  * ZERO_CAPACITY; CAPACITY_TOO_LARGE; SPAWN_FAILED. On failure `*out` is

@@ -78,6 +78,7 @@ pub struct Builder {
     pub(crate) thread_name: String,
     pub(crate) drop_timeout: Duration,
     pub(crate) job_timing: bool,
+    pub(crate) spill_after: Duration,
 }
 
 impl Default for Builder {
@@ -93,6 +94,7 @@ impl Default for Builder {
             thread_name: "ringpool-worker".into(),
             drop_timeout: Duration::from_secs(10),
             job_timing: true,
+            spill_after: Duration::from_millis(10),
         }
     }
 }
@@ -145,13 +147,19 @@ impl Builder {
     }
 
     /// Results the lock-free result ring holds (default: queue capacity
-    /// plus the worker count). A worker never waits for room: when the ring
-    /// is full because nobody drains it fast enough, further results spill
-    /// into a growable buffer (allocating only when the backlog grows past
-    /// its previous peak) and are received after the ring's. So a submit
-    /// never waits on results, and the seed's order — submit everything,
-    /// close, wait, then collect — works with any number of jobs; the
-    /// undrained backlog is what it costs in memory.
+    /// plus the worker count). When it is full, a worker waits briefly
+    /// ([`spill_after`](Self::spill_after), 10 ms by default) for a receiver
+    /// to take a result: a receiver that keeps draining,
+    /// however slowly, holds the backlog (and the memory) at the ring, and
+    /// the queue then applies backpressure to submitters. If nobody takes
+    /// a result in that time, nobody is draining: the result spills into a
+    /// growable buffer (allocating only as the backlog grows), and so do
+    /// later ones, without waiting, until a receiver drains again. So no
+    /// order of calls can deadlock — the seed's order (submit everything,
+    /// close, wait, then collect) works with any number of jobs, at the cost
+    /// of the undrained backlog in memory — and
+    /// [`MetricsSnapshot::results_spilled`](crate::MetricsSnapshot::results_spilled)
+    /// counts the spills.
     ///
     /// ```
     /// use ringpool::Pool;
@@ -174,6 +182,37 @@ impl Builder {
     /// ```
     pub fn results_capacity(mut self, capacity: usize) -> Self {
         self.results_capacity = Some(capacity);
+        self
+    }
+
+    /// How long a worker holding a result waits for a receiver to make room
+    /// in a full result ring before it concludes that nobody is draining
+    /// and spills (default 10 ms; see
+    /// [`results_capacity`](Self::results_capacity)). Longer tolerates a
+    /// receiver that stalls longer before memory grows; shorter costs a
+    /// pool that nobody drains less delay, once per such episode.
+    ///
+    /// ```
+    /// use ringpool::Pool;
+    /// use std::time::Duration;
+    ///
+    /// let pool = Pool::builder()
+    ///     .workers(1)
+    ///     .queue_capacity(2)
+    ///     .results_capacity(1)
+    ///     .spill_after(Duration::from_millis(1))
+    ///     .build(|_, job: u32| job)
+    ///     .unwrap();
+    /// for job in 0..10 {
+    ///     pool.submit(job).unwrap(); // nobody drains yet: results spill
+    /// }
+    /// pool.close();
+    /// pool.wait();
+    /// assert!(pool.metrics().results_spilled > 0);
+    /// assert_eq!(pool.results().unwrap().count(), 10);
+    /// ```
+    pub fn spill_after(mut self, wait: Duration) -> Self {
+        self.spill_after = wait;
         self
     }
 
@@ -528,6 +567,7 @@ impl Builder {
             thread_name: self.thread_name,
             drop_timeout: self.drop_timeout,
             job_timing: self.job_timing,
+            spill_after: self.spill_after,
         })
     }
 }
@@ -558,4 +598,5 @@ pub(crate) struct Settings {
     pub(crate) thread_name: String,
     pub(crate) drop_timeout: Duration,
     pub(crate) job_timing: bool,
+    pub(crate) spill_after: Duration,
 }

@@ -27,10 +27,11 @@
 //!   [`SubmitError`].
 //! * **Results**: [`Results`] yields [`JobResult`]s (job id, worker id,
 //!   outcome, queue wait, run time) and ends after [`Pool::close`] once
-//!   everything is drained. A worker never waits for a receiver: results
-//!   beyond the lock-free result ring spill into a growable buffer, so the
+//!   everything is drained. A full result ring makes a worker wait only
+//!   briefly for an active receiver (backpressure); with nobody draining,
+//!   results spill into a growable buffer instead, so the
 //!   results-channel-full deadlock cannot happen, whatever the order of
-//!   submits and receives.
+//!   submits and receives ([`Builder::results_capacity`]).
 //! * **Errors**: handlers may return `Result` ([`Builder::build_fallible`]);
 //!   a panic becomes that job's [`JobError::Panicked`] and the worker lives
 //!   on.

@@ -124,6 +124,11 @@ pub struct MetricsSnapshot {
     pub idle_workers: usize,
     /// Results finished and not yet drained.
     pub results_pending: usize,
+    /// Results that found the result ring full with nobody draining it and
+    /// went to the growable spill buffer (see
+    /// [`Builder::results_capacity`](crate::Builder::results_capacity)).
+    /// Zero while receivers keep up.
+    pub results_spilled: u64,
     /// Time from submit to a worker taking the job.
     pub queue_wait: HistogramSnapshot,
     /// Time the handler ran.

@@ -214,6 +214,8 @@ where
             job_ready: Event::new(),
             slot_free: Event::new(),
             result_ready: Event::new(),
+            result_room: Event::new(),
+            spilling: AtomicBool::new(false),
             idle: Event::new(),
             worker_exit: Event::new(),
             next_id: CachePadded::new(AtomicU64::new(1)),
@@ -222,6 +224,7 @@ where
             cancelled: AtomicU64::new(0),
             spilled: Mutex::new(VecDeque::new()),
             spilled_len: AtomicUsize::new(0),
+            spilled_total: AtomicU64::new(0),
             detached: AtomicBool::new(false),
             live: AtomicUsize::new(0),
             target: AtomicUsize::new(workers),
@@ -876,6 +879,7 @@ where
             queue_capacity: shared.jobs.capacity(),
             workers: shared.live.load(Ordering::Acquire),
             results_pending: shared.results_pending(),
+            results_spilled: shared.spilled_total.load(Ordering::Relaxed),
             ..MetricsSnapshot::default()
         };
         for stats in shared.stats.iter().filter_map(OnceLock::get) {

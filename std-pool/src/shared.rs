@@ -53,6 +53,11 @@ pub(crate) struct Shared<J, R, E> {
     pub(crate) slot_free: Event,
     /// A result was queued, or the stream may have ended.
     pub(crate) result_ready: Event,
+    /// A result was taken from the result ring.
+    pub(crate) result_room: Event,
+    /// Results go straight to the spill buffer: a worker found the result
+    /// ring full and nobody took a result for `spill_after`.
+    pub(crate) spilling: AtomicBool,
     /// The counter reached zero.
     pub(crate) idle: Event,
     /// A worker thread exited.
@@ -65,6 +70,8 @@ pub(crate) struct Shared<J, R, E> {
     pub(crate) spilled: Mutex<VecDeque<JobResult<R, E>>>,
     /// `spilled.len()`, readable without the lock.
     pub(crate) spilled_len: AtomicUsize,
+    /// Results that ever went to the spill buffer.
+    pub(crate) spilled_total: AtomicU64,
     /// Set when a shutdown timed out and detached the workers: Drop then
     /// does not wait for them again.
     pub(crate) detached: AtomicBool,
@@ -82,11 +89,41 @@ impl<J, R, E> Shared<J, R, E> {
     /// Queues a finished job's result: in the lock-free ring, or, when the
     /// ring is full (nobody drains fast enough), in the spill buffer. Never
     /// waits for a receiver.
+    ///
+    /// When the ring is full, the worker first waits up to `spill_after`
+    /// for a receiver to take a result (backpressure: a receiver that keeps
+    /// up, even a slow one, bounds the backlog at the ring and the memory
+    /// at construction size). If none does, nobody is draining: the result
+    /// spills, and so do later ones without waiting, until a receiver takes
+    /// a result from the ring again. So a pool nobody drains (the seed's
+    /// order: submit everything, then collect) costs each worker at most
+    /// one such wait per episode, never a deadlock.
     fn deliver(&self, results: &HeapRing<JobResult<R, E>>, result: JobResult<R, E>) {
-        if let Err(full) = results.push(result) {
+        let mut pending = match results.push(result) {
+            Ok(()) => None,
             // The result ring is never closed, so this is Full.
+            Err(full) => Some(full.into_inner()),
+        };
+        if pending.is_some() && !self.spilling.load(Ordering::Acquire) {
+            let deadline = Instant::now().checked_add(self.settings.spill_after);
+            let made_room = self.result_room.wait_until(deadline, || {
+                let result = pending.take()?;
+                match results.push(result) {
+                    Ok(()) => Some(()),
+                    Err(full) => {
+                        pending = Some(full.into_inner());
+                        None
+                    }
+                }
+            });
+            if made_room.is_none() {
+                self.spilling.store(true, Ordering::Release);
+            }
+        }
+        if let Some(result) = pending {
+            self.spilled_total.fetch_add(1, Ordering::Relaxed);
             let mut spilled = crate::pool::lock(&self.spilled);
-            spilled.push_back(full.into_inner());
+            spilled.push_back(result);
             self.spilled_len.store(spilled.len(), Ordering::Release);
         }
         self.result_ready.notify_one();
@@ -95,16 +132,23 @@ impl<J, R, E> Shared<J, R, E> {
     /// Takes the oldest queued result: the ring's first, then the spill
     /// buffer's.
     pub(crate) fn take_result(&self) -> Option<JobResult<R, E>> {
-        if let Ok(result) = self.results.as_ref()?.pop() {
-            return Some(result);
+        let result = match self.results.as_ref()?.pop() {
+            Ok(result) => result,
+            Err(_) if self.spilled_len.load(Ordering::Acquire) == 0 => return None,
+            Err(_) => {
+                let mut spilled = crate::pool::lock(&self.spilled);
+                let result = spilled.pop_front()?;
+                self.spilled_len.store(spilled.len(), Ordering::Release);
+                result
+            }
+        };
+        // A receiver is draining: room for a waiting worker, and no reason
+        // to spill any more.
+        if self.spilling.load(Ordering::Relaxed) {
+            self.spilling.store(false, Ordering::Release);
         }
-        if self.spilled_len.load(Ordering::Acquire) == 0 {
-            return None;
-        }
-        let mut spilled = crate::pool::lock(&self.spilled);
-        let result = spilled.pop_front();
-        self.spilled_len.store(spilled.len(), Ordering::Release);
-        result
+        self.result_room.notify_one();
+        Some(result)
     }
 
     /// Results finished and not yet received.

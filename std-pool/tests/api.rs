@@ -312,6 +312,42 @@ fn seed_order_beyond_results_capacity_works() {
     all.sort_unstable();
     assert_eq!(all, (0..1000).collect::<Vec<_>>());
     assert_eq!(pool.metrics().results_pending, 0);
+    assert!(
+        pool.metrics().results_spilled > 0,
+        "nobody drained: results spilled"
+    );
+}
+
+#[test]
+fn a_slow_but_active_receiver_gets_backpressure_not_spills() {
+    // Workers finish jobs much faster than the receiver takes results: the
+    // workers wait for room instead of spilling, so the backlog stays at
+    // the result ring. (A receiver descheduled for longer than `spill_after`
+    // would let results spill; with 1 s that needs a badly stalled machine.)
+    let jobs = 2000;
+    let pool = Pool::builder()
+        .workers(2)
+        .queue_capacity(8)
+        .results_capacity(8)
+        .spill_after(Duration::from_secs(1))
+        .build(|_, x: u32| x)
+        .unwrap();
+    let results = pool.results().unwrap();
+    let drainer = std::thread::spawn(move || {
+        let mut count = 0;
+        for _ in &results {
+            std::thread::sleep(Duration::from_micros(20));
+            count += 1;
+        }
+        count
+    });
+    for x in 0..jobs {
+        pool.submit(x).unwrap();
+    }
+    pool.close();
+    assert_eq!(drainer.join().unwrap(), jobs);
+    let spilled = pool.metrics().results_spilled;
+    assert_eq!(spilled, 0, "{spilled} of {jobs} results spilled");
 }
 
 #[test]
