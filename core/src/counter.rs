@@ -116,19 +116,43 @@ impl CompletionCounter {
     ///
     /// [`CounterError::Underflow`] if nothing is pending; nothing changes.
     pub fn done(&self) -> Result<bool, CounterError> {
+        self.done_many(1)
+    }
+
+    /// Marks `n` jobs finished at once (a worker reporting a run of jobs
+    /// with one atomic step). Returns `Ok(true)` if this call made the
+    /// counter idle. `done_many(0)` changes nothing and returns `Ok(false)`.
+    ///
+    /// ```
+    /// use ringpool_core::{CompletionCounter, CounterError};
+    /// let jobs = CompletionCounter::new();
+    /// jobs.add(5).unwrap();
+    /// assert_eq!(jobs.done_many(3), Ok(false));
+    /// assert_eq!(jobs.done_many(3), Err(CounterError::Underflow)); // only 2 left
+    /// assert_eq!(jobs.done_many(2), Ok(true));
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`CounterError::Underflow`] if fewer than `n` jobs are pending;
+    /// nothing changes.
+    pub fn done_many(&self, n: usize) -> Result<bool, CounterError> {
+        if n == 0 {
+            return Ok(false);
+        }
         let before = self
             .state
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |state| {
-                match state & PENDING_MASK {
-                    0 => None,
-                    // The last job: pending to zero and the generation up
+                let pending = state & PENDING_MASK;
+                match pending.checked_sub(n)? {
+                    // The last jobs: pending to zero and the generation up
                     // (wrapping out of the top bit) in one step.
-                    1 => Some((state - 1).wrapping_add(GENERATION_STEP)),
-                    _ => Some(state - 1),
+                    0 => Some((state - n).wrapping_add(GENERATION_STEP)),
+                    _ => Some(state - n),
                 }
             })
             .map_err(|_| CounterError::Underflow)?;
-        Ok(before & PENDING_MASK == 1)
+        Ok(before & PENDING_MASK == n)
     }
 
     /// Jobs added and not yet done.

@@ -73,6 +73,40 @@ fn last_done_finishes_the_batch() {
     });
 }
 
+/// A worker reporting two jobs with one `done_many(2)` races a single
+/// `done()` for a third: finished means all three results are visible, and
+/// exactly one call reports the counter idle.
+#[test]
+fn done_many_races_done() {
+    check(1, || {
+        let counter = Arc::new(CompletionCounter::new());
+        let results = Arc::new(Results::new());
+        counter.add(3).unwrap();
+        let batch = counter.batch();
+        let batcher = {
+            let (counter, results) = (counter.clone(), results.clone());
+            thread::spawn(move || {
+                results.write(0, 10);
+                counter.done_many(2).unwrap()
+            })
+        };
+        let single = {
+            let (counter, results) = (counter.clone(), results.clone());
+            thread::spawn(move || {
+                results.write(1, 11);
+                counter.done().unwrap()
+            })
+        };
+        if counter.spin_wait(batch, 2) {
+            assert_eq!((results.read(0), results.read(1)), (10, 11));
+        }
+        let idle = usize::from(batcher.join().unwrap()) + usize::from(single.join().unwrap());
+        assert_eq!(idle, 1, "exactly one call makes the counter idle");
+        assert!(counter.is_finished(batch) && counter.is_idle());
+        assert_eq!(counter.done_many(1), Err(CounterError::Underflow));
+    });
+}
+
 /// `add` and `done` race from two threads while a job is pending: the
 /// counter never drops to idle early, and a waiter never sees a batch that
 /// still has a job pending as finished.
