@@ -1012,10 +1012,12 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
              `benches/notes/ring-profile-2026-11-26.md` (the ring: its two-ring SCQ design \
              costs several times the locked read-modify-writes per item of ArrayQueue) and \
              `benches/notes/pool-profile-2026-11-26.md` (the pool: every job crosses two such \
-             rings plus the completion counter; the single drainer falls behind and results \
-             spill into a growable buffer, which is also where the allocations come from; the \
-             10 µs efficiency is bounded by what bare threads reach on this shared machine, \
-             see the bare-threads row of the CPU-bound section).\n"
+             rings plus the completion counter, and the single drainer falls behind two \
+             workers; results that found the result ring full were spilled into a growable \
+             buffer, the source of the allocations, and since commit af3f670 make the workers \
+             wait, which measured 2-5x slower on tiny jobs; the 10 µs efficiency is bounded by \
+             what bare threads reach on this shared machine, see the bare-threads row of the \
+             CPU-bound section).\n"
         )?;
     } else {
         writeln!(w, "Every target was met in this run.\n")?;
