@@ -633,6 +633,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         "| load average (1, 5, 15 min) | {load_before} before, {load_after} after |"
     )?;
     writeln!(w, "| other load during the run | {contention} |")?;
+    writeln!(w, "| code measured | {} |", code_version())?;
     writeln!(w, "| rustc | {} |", rustc_version())?;
     writeln!(
         w,
@@ -1082,6 +1083,37 @@ fn bare_threads(threads: usize, jobs: u64, iters: u64) -> Duration {
     let began = spans.iter().map(|s| s.0).min().expect("threads ran");
     let ended = spans.iter().map(|s| s.1).max().expect("threads ran");
     ended - began
+}
+
+/// The commit the measured code came from: `git` in the repository, noting
+/// uncommitted changes to `core/` or `std-pool/`; in a copy without `.git`,
+/// the `RINGPOOL_REPORT_COMMIT` environment variable.
+fn code_version() -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .arg("-C")
+            .arg(&root)
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    };
+    match git(&["rev-parse", "--short=12", "HEAD"]) {
+        Some(commit) => {
+            let dirty = git(&["status", "--porcelain", "--", "core", "std-pool"])
+                .is_some_and(|s| !s.is_empty());
+            if dirty {
+                format!("commit {commit} plus uncommitted changes in core/ or std-pool/")
+            } else {
+                format!("commit {commit}")
+            }
+        }
+        None => std::env::var("RINGPOOL_REPORT_COMMIT")
+            .map(|c| format!("commit {c} (a clean copy)"))
+            .unwrap_or_else(|_| "unknown (no git)".into()),
+    }
 }
 
 fn rustc_version() -> String {
