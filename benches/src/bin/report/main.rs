@@ -1024,6 +1024,20 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         writeln!(w, "Every target was met in this run.\n")?;
     }
 
+    writeln!(w, "## Rerunning\n")?;
+    writeln!(
+        w,
+        "```text\n\
+         cargo run --release -p ringpool-benches --bin report            # this file and its plots\n\
+         cargo run --release -p ringpool-benches --bin report -- --quick --out /tmp/r  # seconds, CI\n\
+         cargo bench -p ringpool-benches --bench ring                    # criterion, ring rows\n\
+         cargo bench -p ringpool-benches --bench pool                    # criterion, pool rows\n\
+         ```\n\n\
+         The report installs Debian's `golang-go` when Go is missing and it runs as root; the \
+         plots need a TrueType font (`fonts-dejavu-core`, or `RINGPOOL_REPORT_FONT=file.ttf`). \
+         Findings behind the figures: `benches/notes/`.\n"
+    )?;
+
     writeln!(w, "## Skipped\n")?;
     if skipped.is_empty() && go_errors.is_empty() {
         writeln!(w, "Nothing was skipped.")?;
