@@ -2,6 +2,7 @@
 //! receivers, and the small protocols on it (accepting a job, finishing a
 //! job, the end of the result stream).
 
+use crate::backoff::BeforePark;
 use crate::builder::Settings;
 use crate::clock::{JobClock, Stamp, between};
 use crate::error::JobError;
@@ -104,6 +105,19 @@ impl<J, R, E> Shared<J, R, E> {
             // The result ring is never closed, so this is Full.
             Err(full) => Some(full.into_inner()),
         };
+        if pending.is_some() && !self.spilling.load(Ordering::Acquire) {
+            // A receiver that keeps up frees a slot within microseconds:
+            // spin and yield with read-only looks first, park only after.
+            let mut before_park = BeforePark::new(self.settings.spin_before_park);
+            while pending.is_some() && before_park.snooze() {
+                if results.len() < results.capacity() {
+                    match results.push(pending.take().expect("checked")) {
+                        Ok(()) => {}
+                        Err(full) => pending = Some(full.into_inner()),
+                    }
+                }
+            }
+        }
         if pending.is_some() && !self.spilling.load(Ordering::Acquire) {
             let deadline = Instant::now().checked_add(self.settings.spill_after);
             let made_room = self.result_room.wait_until(deadline, || {
