@@ -109,12 +109,15 @@ impl<J, R, E> Shared<J, R, E> {
             // A receiver that keeps up frees a slot within microseconds:
             // spin and yield with read-only looks first, park only after.
             let mut before_park = BeforePark::new(self.settings.spin_before_park);
-            while pending.is_some() && before_park.snooze() {
-                if results.len() < results.capacity() {
-                    match results.push(pending.take().expect("checked")) {
-                        Ok(()) => {}
-                        Err(full) => pending = Some(full.into_inner()),
-                    }
+            while let Some(result) = pending.take() {
+                if !before_park.snooze() {
+                    pending = Some(result);
+                    break;
+                }
+                if results.len() >= results.capacity() {
+                    pending = Some(result);
+                } else if let Err(full) = results.push(result) {
+                    pending = Some(full.into_inner());
                 }
             }
         }
