@@ -1015,8 +1015,9 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
              `benches/notes/pool-profile-2026-11-26.md` (the pool: every job crosses two such \
              rings plus the completion counter, and the single drainer falls behind two \
              workers; results that found the result ring full were spilled into a growable \
-             buffer, the source of the allocations, and since commit af3f670 make the workers \
-             wait, which measured 2-5x slower on tiny jobs; the 10 µs efficiency is bounded by \
+             buffer, the source of the allocations; since commit af3f670 they make the workers \
+             wait, which measured 2-5x slower on tiny jobs until 8405a87 recovered most of it; \
+             the 10 µs efficiency is bounded by \
              what bare threads reach on this shared machine, see the bare-threads row of the \
              CPU-bound section).\n"
         )?;
