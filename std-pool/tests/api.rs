@@ -488,6 +488,12 @@ fn metrics_snapshot_counts_and_histograms() {
     for x in 0..6 {
         pool.submit(x).unwrap();
     }
+    // Both workers take a job and block at the gate (however slowly the
+    // machine schedules them).
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while pool.metrics().started < 2 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(1));
+    }
     std::thread::sleep(Duration::from_millis(20));
     let m = pool.metrics();
     assert_eq!(m.submitted, 6);
