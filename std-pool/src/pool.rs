@@ -387,59 +387,63 @@ where
         let mut before_park = BeforePark::new(shared.settings.spin_before_park);
         loop {
             match shared.jobs.push(envelope) {
-                Ok(()) => {
-                    shared.submitted.fetch_add(1, Ordering::Relaxed);
-                    shared.job_ready.notify_one();
-                    self.after_push();
-                    return Ok(id);
-                }
-                Err(PushError::Closed(back)) => {
-                    shared.refuse();
-                    self.after_push();
-                    return Err(SubmitError::Closed(back.job));
-                }
+                Ok(()) => return Ok(self.accepted(id)),
+                Err(PushError::Closed(back)) => return Err(self.refused_closed(back.job)),
                 Err(PushError::Full(back)) => envelope = back,
             }
-            // Full: spin a little, then park until a worker frees a slot.
+            // Full: spin a little (read-only looks), then park.
             match patience {
                 Patience::None => {
                     shared.refuse();
                     return Err(SubmitError::Full(envelope.job));
                 }
                 _ if before_park.snooze() => {
-                    // Read-only looks while the queue stays full.
                     while shared.jobs.len() >= shared.jobs.capacity()
                         && !shared.jobs.is_closed()
                         && before_park.snooze()
                     {}
                 }
-                _ => {
-                    let listener = shared.slot_free.listen();
-                    match shared.jobs.push(envelope) {
-                        Ok(()) => {
-                            shared.slot_free.cancel(listener);
-                            shared.submitted.fetch_add(1, Ordering::Relaxed);
-                            shared.job_ready.notify_one();
-                            self.after_push();
-                            return Ok(id);
-                        }
-                        Err(PushError::Closed(back)) => {
-                            shared.slot_free.cancel(listener);
-                            shared.refuse();
-                            self.after_push();
-                            return Err(SubmitError::Closed(back.job));
-                        }
-                        Err(PushError::Full(back)) => envelope = back,
-                    }
-                    if !shared.slot_free.wait(listener, patience.deadline())
-                        && matches!(patience, Patience::Until(d) if Instant::now() >= d)
-                    {
-                        shared.refuse();
-                        return Err(SubmitError::Timeout(envelope.job));
-                    }
-                }
+                _ => break,
             }
         }
+        // Park until a worker frees a slot, the pool closes, or the deadline.
+        let mut waiting = Some(envelope);
+        let pushed = shared.slot_free.wait_until(patience.deadline(), || {
+            match shared.jobs.push(waiting.take()?) {
+                Ok(()) => Some(Ok(())),
+                Err(PushError::Closed(back)) => Some(Err(back.job)),
+                Err(PushError::Full(back)) => {
+                    waiting = Some(back);
+                    None
+                }
+            }
+        });
+        match (pushed, waiting) {
+            (Some(Ok(())), _) => Ok(self.accepted(id)),
+            (Some(Err(job)), _) => Err(self.refused_closed(job)),
+            (None, Some(envelope)) => {
+                shared.refuse();
+                Err(SubmitError::Timeout(envelope.job))
+            }
+            // The closure puts the envelope back whenever it returns None.
+            (None, None) => unreachable!("a refused envelope is always kept"),
+        }
+    }
+
+    /// Bookkeeping for a job now in the queue.
+    fn accepted(&self, id: JobId) -> JobId {
+        let shared = &*self.shared;
+        shared.submitted.fetch_add(1, Ordering::Relaxed);
+        shared.job_ready.notify_one();
+        self.after_push();
+        id
+    }
+
+    /// Bookkeeping for a job the closed queue refused.
+    fn refused_closed(&self, job: J) -> SubmitError<J> {
+        self.shared.refuse();
+        self.after_push();
+        SubmitError::Closed(job)
     }
 
     /// After any push attempt: wake every sleeper if the pool is closed (a

@@ -173,6 +173,39 @@ fn blocking_submit_waits_for_room() {
 }
 
 #[test]
+fn close_releases_a_blocked_submitter_with_its_job() {
+    let gate = Gate::closed();
+    let g = gate.clone();
+    let pool = Arc::new(
+        Pool::builder()
+            .workers(1)
+            .queue_capacity(1)
+            .discard_results()
+            .build(move |_, _: u32| g.pass())
+            .unwrap(),
+    );
+    pool.submit(1).unwrap();
+    while pool.metrics().started == 0 {
+        std::thread::yield_now();
+    }
+    pool.submit(2).unwrap(); // fills the queue
+    let blocked = {
+        let pool = pool.clone();
+        std::thread::spawn(move || pool.submit(3))
+    };
+    std::thread::sleep(Duration::from_millis(50)); // let it park
+    pool.close();
+    assert!(matches!(
+        blocked.join().unwrap(),
+        Err(SubmitError::Closed(3))
+    ));
+    gate.open();
+    pool.wait();
+    let m = pool.metrics();
+    assert_eq!((m.submitted, m.succeeded, m.rejected), (2, 2, 1));
+}
+
+#[test]
 fn errors_and_panics_are_job_outcomes() {
     let pool = Pool::builder()
         .workers(2)
