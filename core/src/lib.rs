@@ -34,6 +34,9 @@
 #![no_std]
 #![deny(missing_docs)]
 
+#[cfg(feature = "bench-internals")]
+#[doc(hidden)]
+pub mod bench_internals;
 mod counter;
 mod error;
 mod index_ring;

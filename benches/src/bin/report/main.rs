@@ -16,14 +16,18 @@
 //! runs as root, and otherwise says why the Go rows are skipped.
 //!
 //! * Ring: [`queues::transfer`], `P` producers and `P` consumers moving
-//!   `u64` items through a queue of capacity 128 (1/1, 2/2, 4/4).
+//!   `u64` items through a queue of capacity 128 (1/1, 2/2, 4/4); then the
+//!   ring floor ([`bounds`]): one SCQ index ring on its own against
+//!   `ArrayQueue`, items circulating through a full queue.
 //! * Pools: [`pools::throughput`] (tiny jobs, results drained by another
 //!   thread), for 2 workers and for 1, 2, 4, 8 workers; CPU-bound jobs of a
 //!   calibrated 1 µs and 10 µs spin with one worker per core, as an
 //!   efficiency against cores × (1 / job time), next to the same jobs spun by
 //!   bare threads (the ceiling the machine allowed); [`pools::latency`] (one job
 //!   at a time into an idle pool); [`pools::idle_cpu`] (`getrusage` across
-//!   an idle period).
+//!   an idle period); the pool bounds ([`bounds`]): the tiny-job pipeline
+//!   over bare spinning queues, next to ringpool and the peers its targets
+//!   name.
 //! * Allocations: this binary's global allocator counts every allocation;
 //!   the count over each tiny-job run (after the warm-up, from the first
 //!   timed submit until the last result) divided by its jobs. Peak memory:
@@ -39,6 +43,7 @@
 //! Every number in the output comes from the run that writes it.
 
 mod alloc;
+mod bounds;
 mod gopeer;
 mod machine;
 mod plot;
@@ -343,6 +348,9 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         }
     }
 
+    eprintln!("report: ring floor");
+    let floor = bounds::floor(cfg.rounds, cfg.ring_items, cfg.stuck);
+
     // ------------------------------------------------- pool peers (Rust)
     let peers = [
         peer::<Ringpool>(),
@@ -392,6 +400,9 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
             tiny[pi].ratios.push(this[0] / this[pi]);
         }
     }
+
+    eprintln!("report: pool bounds");
+    let pool_bounds = bounds::pool_bounds(cfg.rounds, cfg.warmup, cfg.tiny_jobs);
 
     // Scaling: tiny jobs against workers.
     eprintln!("report: scaling 1, 2, 4, 8 workers");
@@ -707,6 +718,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     writeln!(w)?;
+    floor.write(w)?;
 
     writeln!(w, "## Pool throughput: tiny jobs, 2 workers\n")?;
     writeln!(
@@ -736,6 +748,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         )?;
     }
     writeln!(w)?;
+    pool_bounds.write(w)?;
 
     writeln!(w, "## Throughput against workers\n")?;
     writeln!(

@@ -1,0 +1,138 @@
+//! The pool bound rows: the tiny-job pipeline of the pool rows (one
+//! submitter, `workers` threads, one drainer) over two bare queues, with no
+//! pool around it.
+//!
+//! [`SpinPipeline<Q>`] is not a pool: its threads never park (an idle worker
+//! spins and yields, burning a core), it counts nothing, catches no panic,
+//! has no close, metrics or results beyond the value. It is what a pool
+//! built on `Q` could reach at best, so it separates the cost of the queues
+//! from the cost of the pool's own protocol:
+//!
+//! * over `ArrayQueue` (Vyukov's queue, not lock-free) it bounds a pool built
+//!   on the fastest bounded queue measured here;
+//! * over ringpool's `Ring` it bounds any pool that moves jobs and results
+//!   through ringpool's lock-free ring, ringpool's own pool included.
+
+use crate::pools::{Drain, PoolPeer, Work};
+use crate::queues::{ArrayQueue, BenchQueue, RingpoolRing};
+use std::hint::spin_loop;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::{self, JoinHandle};
+
+/// A queue the pipeline can run on, with its row's name.
+pub trait PipelineQueue: BenchQueue + Send + 'static {
+    /// The bound row's name.
+    const PIPELINE: &'static str;
+}
+
+impl PipelineQueue for ArrayQueue {
+    const PIPELINE: &'static str = "bound: ArrayQueue pipeline, spinning";
+}
+
+impl PipelineQueue for RingpoolRing {
+    const PIPELINE: &'static str = "bound: ringpool Ring pipeline, spinning";
+}
+
+/// Spin a few times, then yield: every wait of the pipeline.
+#[inline]
+fn pause(attempts: &mut u32) {
+    if *attempts < 8 {
+        spin_loop();
+    } else {
+        thread::yield_now();
+    }
+    *attempts = attempts.saturating_add(1);
+}
+
+/// Pushes `item`, waiting while `queue` is full.
+#[inline]
+fn push_waiting<Q: BenchQueue>(queue: &Q, mut item: u64) {
+    let mut attempts = 0;
+    while let Err(back) = queue.try_push(item) {
+        item = back;
+        pause(&mut attempts);
+    }
+}
+
+/// Jobs and results through two `Q`s; see the module docs.
+pub struct SpinPipeline<Q> {
+    jobs: Arc<Q>,
+    stop: Arc<AtomicBool>,
+    workers: Vec<JoinHandle<()>>,
+}
+
+/// The pipeline's result queue.
+pub struct SpinDrain<Q>(Arc<Q>);
+
+impl<Q: PipelineQueue> Drain for SpinDrain<Q> {
+    #[inline]
+    fn recv(&mut self) -> u64 {
+        let mut attempts = 0;
+        loop {
+            if let Some(value) = self.0.try_pop() {
+                return value;
+            }
+            pause(&mut attempts);
+        }
+    }
+}
+
+impl<Q: PipelineQueue> PoolPeer for SpinPipeline<Q> {
+    const NAME: &'static str = Q::PIPELINE;
+    type Drain = SpinDrain<Q>;
+    fn start(workers: usize, work: Work) -> (Self, SpinDrain<Q>) {
+        let jobs: Arc<Q> = Arc::from(Q::boxed());
+        let results: Arc<Q> = Arc::from(Q::boxed());
+        let stop = Arc::new(AtomicBool::new(false));
+        let workers = (0..workers)
+            .map(|_| {
+                let (jobs, results, stop) = (jobs.clone(), results.clone(), stop.clone());
+                thread::spawn(move || {
+                    let mut attempts = 0;
+                    loop {
+                        if let Some(job) = jobs.try_pop() {
+                            attempts = 0;
+                            push_waiting(&*results, work.apply(job));
+                        } else if stop.load(Ordering::Acquire) {
+                            return;
+                        } else {
+                            pause(&mut attempts);
+                        }
+                    }
+                })
+            })
+            .collect();
+        (
+            Self {
+                jobs,
+                stop,
+                workers,
+            },
+            SpinDrain(results),
+        )
+    }
+    #[inline]
+    fn submit(&self, job: u64) {
+        push_waiting(&*self.jobs, job);
+    }
+    fn finish(self) {
+        self.stop.store(true, Ordering::Release);
+        for worker in self.workers {
+            worker.join().expect("pipeline worker panicked");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pools::throughput;
+
+    #[test]
+    fn both_pipelines_deliver_every_result() {
+        // `throughput` checks the sum of the results.
+        throughput::<SpinPipeline<ArrayQueue>>(2, 100, 5_000, Work::Tiny, &|| {}, &|| {});
+        throughput::<SpinPipeline<RingpoolRing>>(2, 100, 5_000, Work::Tiny, &|| {}, &|| {});
+    }
+}
