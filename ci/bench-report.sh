@@ -23,14 +23,17 @@ for png in bench-throughput-workers.png bench-latency.png; do
     [ "$(head -c 8 "$out/$png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] \
         || { echo "FAIL: $png is not a PNG" >&2; exit 1; }
 done
-for section in "## Machine" "## Method" "## Ring" "## Pool throughput: tiny jobs, 2 workers" \
+for section in "## Machine" "## Method" "## Ring" "## Ring floor: one SCQ index ring against ArrayQueue" \
+    "## Pool throughput: tiny jobs, 2 workers" "## Pool bounds: the same pipeline over bare queues" \
     "## Throughput against workers" "## CPU-bound efficiency" "## Latency of sporadic jobs" \
     "## Idle CPU" "## Heap allocations and memory" "## Targets" "## Skipped"; do
     grep -qxF "$section" "$md" || { echo "FAIL: section '$section' missing from the report" >&2; exit 1; }
 done
 for row in ringpool ArrayQueue "heapless mpmc" "crossbeam-channel bounded" "flume bounded" \
     "std sync_channel" "Go-style crossbeam-channel" "Rust-book std mpsc" threadpool \
-    "rayon scope/spawn" "Go (seed design)"; do
+    "rayon scope/spawn" "Go (seed design)" "one SCQ index ring (floor)" \
+    "ringpool Ring (two index rings)" "bound: ringpool Ring pipeline, spinning" \
+    "bound: ArrayQueue pipeline, spinning"; do
     grep -qF "| $row |" "$md" || { echo "FAIL: row '$row' missing from the report" >&2; exit 1; }
 done
 if grep -q "Go (seed design) | skipped" "$md"; then

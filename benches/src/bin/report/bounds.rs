@@ -71,6 +71,21 @@ pub fn floor(rounds: usize, items: u64, stuck: Duration) -> Floor {
 }
 
 impl Floor {
+    /// "a / b / c" for the one-ring row's ratios to ArrayQueue, per thread count.
+    pub fn one_ring_ratios(&self) -> String {
+        let cells: Vec<String> = FLOOR_THREADS
+            .iter()
+            .enumerate()
+            .map(|(ti, t)| {
+                format!(
+                    "{} ({t} threads)",
+                    fmt_ratio(median(&self.rows[ti][1].ratios))
+                )
+            })
+            .collect();
+        cells.join(", ")
+    }
+
     /// The section's markdown.
     pub fn write(&self, w: &mut String) -> fmt::Result {
         writeln!(w, "## Ring floor: one SCQ index ring against ArrayQueue\n")?;
@@ -167,7 +182,21 @@ pub fn pool_bounds(rounds: usize, warmup: u64, jobs: u64) -> PoolBounds {
     }
 }
 
+/// Row of the ringpool `Ring` pipeline bound.
+pub const RING_BOUND: usize = 1;
+/// Row of the `ArrayQueue` pipeline bound.
+pub const ARRAY_QUEUE_BOUND: usize = 2;
+
 impl PoolBounds {
+    /// "x ÷ crossbeam, y ÷ threadpool" for one row.
+    pub fn ratios(&self, row: usize) -> String {
+        format!(
+            "{} the Go-style crossbeam pool and {} threadpool",
+            fmt_ratio(median(&self.to_crossbeam[row])),
+            fmt_ratio(median(&self.to_threadpool[row]))
+        )
+    }
+
     /// The section's markdown.
     pub fn write(&self, w: &mut String) -> fmt::Result {
         writeln!(w, "## Pool bounds: the same pipeline over bare queues\n")?;

@@ -1022,17 +1022,18 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     if unmet > 0 {
         writeln!(
             w,
-            "{unmet} target(s) not met in this run. What was found about why: \
-             `benches/notes/ring-profile-2026-11-26.md` (the ring: its two-ring SCQ design \
-             costs several times the locked read-modify-writes per item of ArrayQueue) and \
-             `benches/notes/pool-profile-2026-11-26.md` (the pool: every job crosses two such \
-             rings plus the completion counter, and the single drainer falls behind two \
-             workers; results that found the result ring full were spilled into a growable \
-             buffer, the source of the allocations; since commit af3f670 they make the workers \
-             wait, which measured 2-5x slower on tiny jobs until 8405a87 recovered most of it; \
-             the 10 µs efficiency is bounded by \
-             what bare threads reach on this shared machine, see the bare-threads row of the \
-             CPU-bound section).\n"
+            "{unmet} target(s) not met in this run. Why, from this run: one SCQ index ring \
+             alone, the least work a lock-free ring of the SCQ family does per item, reached \
+             {} of ArrayQueue (\"Ring floor\"); ringpool's ring does that work twice (a free \
+             ring and a used ring). The tiny-job pipeline over bare spinning queues, no pool \
+             around it (\"Pool bounds\"), reached {} over ringpool's ring, and {} over \
+             ArrayQueue. The 10 µs efficiency is bounded by what bare threads reach on this \
+             shared machine (the bare-threads row of the CPU-bound section). Profiles and the \
+             changes tried: `benches/notes/ring-profile-2026-11-26.md` and \
+             `benches/notes/pool-profile-2026-11-26.md`.\n",
+            floor.one_ring_ratios(),
+            pool_bounds.ratios(bounds::RING_BOUND),
+            pool_bounds.ratios(bounds::ARRAY_QUEUE_BOUND),
         )?;
     } else {
         writeln!(w, "Every target was met in this run.\n")?;
