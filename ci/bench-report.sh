@@ -33,6 +33,7 @@ for row in ringpool ArrayQueue "heapless mpmc" "crossbeam-channel bounded" "flum
     "std sync_channel" "Go-style crossbeam-channel" "Rust-book std mpsc" threadpool \
     "rayon scope/spawn" "Go (seed design)" "one SCQ index ring (floor)" \
     "ringpool Ring (two index rings)" "bound: ringpool Ring pipeline, spinning" \
+    "bound: ringpool Ring jobs, per-worker SPSC results, spinning" \
     "bound: ArrayQueue pipeline, spinning"; do
     grep -qF "| $row |" "$md" || { echo "FAIL: row '$row' missing from the report" >&2; exit 1; }
 done

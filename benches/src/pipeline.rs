@@ -12,6 +12,10 @@
 //!   on the fastest bounded queue measured here;
 //! * over ringpool's `Ring` it bounds any pool that moves jobs and results
 //!   through ringpool's lock-free ring, ringpool's own pool included.
+//!
+//! [`LanePipeline`] is the same with results through one wait-free SPSC
+//! ring per worker ([`rtrb`]) instead of a shared queue: the bound of a pool
+//! whose jobs cross ringpool's ring and whose results take per-worker lanes.
 
 use crate::pools::{Drain, PoolPeer, Work};
 use crate::queues::{ArrayQueue, BenchQueue, RingpoolRing};
@@ -124,15 +128,99 @@ impl<Q: PipelineQueue> PoolPeer for SpinPipeline<Q> {
     }
 }
 
+/// Jobs through ringpool's `Ring`, results through one SPSC lane per
+/// worker, drained round-robin; see the module docs.
+pub struct LanePipeline {
+    jobs: Arc<RingpoolRing>,
+    stop: Arc<AtomicBool>,
+    workers: Vec<JoinHandle<()>>,
+}
+
+/// The lanes' consumer ends and the round-robin cursor.
+pub struct LaneDrain {
+    lanes: Vec<rtrb::Consumer<u64>>,
+    next: usize,
+}
+
+impl Drain for LaneDrain {
+    #[inline]
+    fn recv(&mut self) -> u64 {
+        let mut attempts = 0;
+        loop {
+            for _ in 0..self.lanes.len() {
+                self.next = (self.next + 1) % self.lanes.len();
+                if let Ok(value) = self.lanes[self.next].pop() {
+                    return value;
+                }
+            }
+            pause(&mut attempts);
+        }
+    }
+}
+
+impl PoolPeer for LanePipeline {
+    const NAME: &'static str = "bound: ringpool Ring jobs, per-worker SPSC results, spinning";
+    type Drain = LaneDrain;
+    fn start(workers: usize, work: Work) -> (Self, LaneDrain) {
+        let jobs: Arc<RingpoolRing> = Arc::from(RingpoolRing::boxed());
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut lanes = Vec::with_capacity(workers);
+        let workers = (0..workers)
+            .map(|_| {
+                let (mut lane, consumer) = rtrb::RingBuffer::new(crate::queues::CAPACITY);
+                lanes.push(consumer);
+                let (jobs, stop) = (jobs.clone(), stop.clone());
+                thread::spawn(move || {
+                    let mut attempts = 0;
+                    loop {
+                        if let Some(job) = jobs.try_pop() {
+                            attempts = 0;
+                            let mut result = work.apply(job);
+                            let mut waits = 0;
+                            while let Err(rtrb::PushError::Full(back)) = lane.push(result) {
+                                result = back;
+                                pause(&mut waits);
+                            }
+                        } else if stop.load(Ordering::Acquire) {
+                            return;
+                        } else {
+                            pause(&mut attempts);
+                        }
+                    }
+                })
+            })
+            .collect();
+        (
+            Self {
+                jobs,
+                stop,
+                workers,
+            },
+            LaneDrain { lanes, next: 0 },
+        )
+    }
+    #[inline]
+    fn submit(&self, job: u64) {
+        push_waiting(&*self.jobs, job);
+    }
+    fn finish(self) {
+        self.stop.store(true, Ordering::Release);
+        for worker in self.workers {
+            worker.join().expect("pipeline worker panicked");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::pools::throughput;
 
     #[test]
-    fn both_pipelines_deliver_every_result() {
+    fn every_pipeline_delivers_every_result() {
         // `throughput` checks the sum of the results.
         throughput::<SpinPipeline<ArrayQueue>>(2, 100, 5_000, Work::Tiny, &|| {}, &|| {});
         throughput::<SpinPipeline<RingpoolRing>>(2, 100, 5_000, Work::Tiny, &|| {}, &|| {});
+        throughput::<LanePipeline>(2, 100, 5_000, Work::Tiny, &|| {}, &|| {});
     }
 }

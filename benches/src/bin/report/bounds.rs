@@ -13,7 +13,7 @@
 
 use super::{Row, fmt_rate, fmt_ratio, median, order, rate};
 use ringpool_benches::circulation::{self, Circulate};
-use ringpool_benches::pipeline::SpinPipeline;
+use ringpool_benches::pipeline::{LanePipeline, SpinPipeline};
 use ringpool_benches::pools::{self, GoStyleCrossbeam, PoolPeer, Ringpool, ThreadPoolCrate, Work};
 use ringpool_benches::queues::{ArrayQueue, RingpoolRing};
 use ringpool_core::bench_internals::IndexQueue;
@@ -129,9 +129,9 @@ impl Floor {
 }
 
 /// The pool bound rows, in this order.
-const BOUND_ROWS: usize = 5;
-const CROSSBEAM: usize = 3;
-const THREADPOOL: usize = 4;
+const BOUND_ROWS: usize = 6;
+const CROSSBEAM: usize = 4;
+const THREADPOOL: usize = 5;
 
 type ThroughputFn = fn(usize, u64, u64, Work, &dyn Fn(), &dyn Fn()) -> Duration;
 
@@ -154,6 +154,7 @@ pub fn pool_bounds(rounds: usize, warmup: u64, jobs: u64) -> PoolBounds {
     let rows: [(&str, ThroughputFn); BOUND_ROWS] = [
         pool::<Ringpool>(),
         pool::<SpinPipeline<RingpoolRing>>(),
+        pool::<LanePipeline>(),
         pool::<SpinPipeline<ArrayQueue>>(),
         pool::<GoStyleCrossbeam>(),
         pool::<ThreadPoolCrate>(),
@@ -184,8 +185,10 @@ pub fn pool_bounds(rounds: usize, warmup: u64, jobs: u64) -> PoolBounds {
 
 /// Row of the ringpool `Ring` pipeline bound.
 pub const RING_BOUND: usize = 1;
+/// Row of the bound with per-worker SPSC result lanes.
+pub const LANES_BOUND: usize = 2;
 /// Row of the `ArrayQueue` pipeline bound.
-pub const ARRAY_QUEUE_BOUND: usize = 2;
+pub const ARRAY_QUEUE_BOUND: usize = 3;
 
 impl PoolBounds {
     /// "x ÷ crossbeam, y ÷ threadpool" for one row.
@@ -205,7 +208,8 @@ impl PoolBounds {
             "How much of the tiny-job figure the queue decides. The \"bound\" rows run the \
              tiny-job workload above ({} jobs, 2 workers, one submitter, one drainer) over two \
              bare queues whose threads spin and yield instead of parking \
-             (`benches/src/pipeline.rs`): no counter, no close, no metrics, no panic \
+             (`benches/src/pipeline.rs`; one row takes results through one SPSC ring per \
+             worker instead of a shared queue): no counter, no close, no metrics, no panic \
              handling, an idle core burnt. They are upper bounds for a pool built on that \
              queue, not pools. Ratios are \"row ÷ peer\", medians of per-round ratios from \
              their own interleaved rounds; the pool targets are 1.5x the Go-style \

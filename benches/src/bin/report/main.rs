@@ -1026,13 +1026,15 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
              alone, the least work a lock-free ring of the SCQ family does per item, reached \
              {} of ArrayQueue (\"Ring floor\"); ringpool's ring does that work twice (a free \
              ring and a used ring). The tiny-job pipeline over bare spinning queues, no pool \
-             around it (\"Pool bounds\"), reached {} over ringpool's ring, and {} over \
+             around it (\"Pool bounds\"), reached {} over ringpool's ring, {} with \
+             ringpool's ring for jobs and per-worker SPSC lanes for results, and {} over \
              ArrayQueue. The 10 µs efficiency is bounded by what bare threads reach on this \
              shared machine (the bare-threads row of the CPU-bound section). Profiles and the \
              changes tried: `benches/notes/ring-profile-2026-11-26.md` and \
              `benches/notes/pool-profile-2026-11-26.md`.\n",
             floor.one_ring_ratios(),
             pool_bounds.ratios(bounds::RING_BOUND),
+            pool_bounds.ratios(bounds::LANES_BOUND),
             pool_bounds.ratios(bounds::ARRAY_QUEUE_BOUND),
         )?;
     } else {
