@@ -59,6 +59,22 @@ fn push_waiting<Q: BenchQueue>(queue: &Q, mut item: u64) {
     }
 }
 
+/// A worker's loop: runs each job taken from `jobs` and hands the value to
+/// `deliver`, spinning while `jobs` is empty, until `stop` is set.
+fn serve<Q: BenchQueue>(jobs: &Q, stop: &AtomicBool, work: Work, mut deliver: impl FnMut(u64)) {
+    let mut attempts = 0;
+    loop {
+        if let Some(job) = jobs.try_pop() {
+            attempts = 0;
+            deliver(work.apply(job));
+        } else if stop.load(Ordering::Acquire) {
+            return;
+        } else {
+            pause(&mut attempts);
+        }
+    }
+}
+
 /// Jobs and results through two `Q`s; see the module docs.
 pub struct SpinPipeline<Q> {
     jobs: Arc<Q>,
@@ -93,17 +109,7 @@ impl<Q: PipelineQueue> PoolPeer for SpinPipeline<Q> {
             .map(|_| {
                 let (jobs, results, stop) = (jobs.clone(), results.clone(), stop.clone());
                 thread::spawn(move || {
-                    let mut attempts = 0;
-                    loop {
-                        if let Some(job) = jobs.try_pop() {
-                            attempts = 0;
-                            push_waiting(&*results, work.apply(job));
-                        } else if stop.load(Ordering::Acquire) {
-                            return;
-                        } else {
-                            pause(&mut attempts);
-                        }
-                    }
+                    serve(&*jobs, &stop, work, |value| push_waiting(&*results, value));
                 })
             })
             .collect();
@@ -171,22 +177,13 @@ impl PoolPeer for LanePipeline {
                 lanes.push(consumer);
                 let (jobs, stop) = (jobs.clone(), stop.clone());
                 thread::spawn(move || {
-                    let mut attempts = 0;
-                    loop {
-                        if let Some(job) = jobs.try_pop() {
-                            attempts = 0;
-                            let mut result = work.apply(job);
-                            let mut waits = 0;
-                            while let Err(rtrb::PushError::Full(back)) = lane.push(result) {
-                                result = back;
-                                pause(&mut waits);
-                            }
-                        } else if stop.load(Ordering::Acquire) {
-                            return;
-                        } else {
-                            pause(&mut attempts);
+                    serve(&*jobs, &stop, work, |mut value| {
+                        let mut waits = 0;
+                        while let Err(rtrb::PushError::Full(back)) = lane.push(value) {
+                            value = back;
+                            pause(&mut waits);
                         }
-                    }
+                    });
                 })
             })
             .collect();

@@ -11,7 +11,7 @@
 //! Both run in interleaved rounds like every other section; the ratios are
 //! medians of per-round ratios.
 
-use super::{Row, fmt_rate, fmt_ratio, median, order, rate};
+use super::{Row, fmt_rate, fmt_ratio, median, order, rate, ratio_cell};
 use ringpool_benches::circulation::{self, Circulate};
 use ringpool_benches::pipeline::{LanePipeline, SpinPipeline};
 use ringpool_benches::pools::{self, GoStyleCrossbeam, PoolPeer, Ringpool, ThreadPoolCrate, Work};
@@ -113,11 +113,7 @@ impl Floor {
                     w,
                     "| {name} | {threads} | {} | {} |",
                     fmt_rate(median(&row.values)),
-                    if qi == 0 {
-                        "1.00x".into()
-                    } else {
-                        fmt_ratio(median(&row.ratios))
-                    }
+                    ratio_cell(qi == 0, &row.ratios)
                 )?;
             }
         }
@@ -222,20 +218,13 @@ impl PoolBounds {
         )?;
         writeln!(w, "|---|---|---|---|")?;
         for ri in 0..BOUND_ROWS {
-            let cell = |ratios: &[f64], own: bool| {
-                if own {
-                    "1.00x".to_string()
-                } else {
-                    fmt_ratio(median(ratios))
-                }
-            };
             writeln!(
                 w,
                 "| {} | {} | {} | {} |",
                 self.names[ri],
                 fmt_rate(median(&self.values[ri])),
-                cell(&self.to_crossbeam[ri], ri == CROSSBEAM),
-                cell(&self.to_threadpool[ri], ri == THREADPOOL),
+                ratio_cell(ri == CROSSBEAM, &self.to_crossbeam[ri]),
+                ratio_cell(ri == THREADPOOL, &self.to_threadpool[ri]),
             )?;
         }
         writeln!(w)

@@ -205,6 +205,16 @@ fn fmt_ratio(r: f64) -> String {
     }
 }
 
+/// A ratio cell: "1.00x" on the row everything is compared with, else the
+/// median of the row's per-round ratios.
+fn ratio_cell(is_base: bool, ratios: &[f64]) -> String {
+    if is_base {
+        "1.00x".into()
+    } else {
+        fmt_ratio(median(ratios))
+    }
+}
+
 fn us(d: Duration) -> f64 {
     d.as_secs_f64() * 1e6
 }
@@ -709,11 +719,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
                 w,
                 "| {name} | {threads}/{threads} | {}{note} | {} |",
                 fmt_rate(median(&row.values)),
-                if qi == 0 {
-                    "1.00x".into()
-                } else {
-                    fmt_ratio(median(&row.ratios))
-                }
+                ratio_cell(qi == 0, &row.ratios)
             )?;
         }
     }
@@ -740,11 +746,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
             "| {} | {} | {} |",
             names[pi],
             fmt_rate(median(&tiny[pi].values)),
-            if pi == 0 {
-                "1.00x".into()
-            } else {
-                fmt_ratio(median(&tiny[pi].ratios))
-            }
+            ratio_cell(pi == 0, &tiny[pi].ratios)
         )?;
     }
     writeln!(w)?;
@@ -834,11 +836,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
                 w,
                 " {:.1}% | {} |",
                 100.0 * median(&row.values),
-                if pi == 0 {
-                    "1.00x".into()
-                } else {
-                    fmt_ratio(median(&row.ratios))
-                }
+                ratio_cell(pi == 0, &row.ratios)
             )?;
         }
         writeln!(w)?;
@@ -876,11 +874,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
             p(0.9),
             p(0.99),
             p(1.0),
-            if pi == 0 {
-                "1.00x".into()
-            } else {
-                fmt_ratio(median(&lat_ratio[pi]))
-            }
+            ratio_cell(pi == 0, &lat_ratio[pi])
         )?;
     }
     writeln!(w)?;
