@@ -14,7 +14,7 @@
 //! carries only its own indices): if it trails `ArrayQueue`, so will any
 //! lock-free ring built from SCQ index rings on the same machine.
 
-use crate::queues::{ArrayQueue, Backoff, CAPACITY, RingpoolRing};
+use crate::queues::{ArrayQueue, Backoff, CAPACITY, RingpoolRing, overall};
 use ringpool_core::Ring;
 use ringpool_core::bench_internals::{self, Held, IndexQueue};
 use std::sync::Barrier;
@@ -175,9 +175,7 @@ pub fn circulate<Q: Circulate>(
         "{}: items lost while circulating",
         Q::NAME
     );
-    let began = spans.iter().map(|s| s.0).min().expect("threads ran");
-    let ended = spans.iter().map(|s| s.1).max().expect("threads ran");
-    Ok(ended - began)
+    Ok(overall(&spans))
 }
 
 #[cfg(test)]

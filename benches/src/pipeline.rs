@@ -59,28 +59,62 @@ fn push_waiting<Q: BenchQueue>(queue: &Q, mut item: u64) {
     }
 }
 
-/// A worker's loop: runs each job taken from `jobs` and hands the value to
-/// `deliver`, spinning while `jobs` is empty, until `stop` is set.
-fn serve<Q: BenchQueue>(jobs: &Q, stop: &AtomicBool, work: Work, mut deliver: impl FnMut(u64)) {
-    let mut attempts = 0;
-    loop {
-        if let Some(job) = jobs.try_pop() {
-            attempts = 0;
-            deliver(work.apply(job));
-        } else if stop.load(Ordering::Acquire) {
-            return;
-        } else {
-            pause(&mut attempts);
+/// The submitting side and the workers of a pipeline: jobs through `Q`,
+/// each result handed to a per-worker `deliver`.
+struct Crew<Q> {
+    jobs: Arc<Q>,
+    stop: Arc<AtomicBool>,
+    workers: Vec<JoinHandle<()>>,
+}
+
+impl<Q: BenchQueue + Send + 'static> Crew<Q> {
+    /// Starts one thread per `deliver`, each running jobs from a fresh `Q`
+    /// and handing their values to its `deliver`, spinning while the queue
+    /// is empty, until [`Crew::finish`].
+    fn start<D: FnMut(u64) + Send + 'static>(work: Work, delivers: Vec<D>) -> Self {
+        let jobs: Arc<Q> = Arc::from(Q::boxed());
+        let stop = Arc::new(AtomicBool::new(false));
+        let workers = delivers
+            .into_iter()
+            .map(|mut deliver| {
+                let (jobs, stop) = (jobs.clone(), stop.clone());
+                thread::spawn(move || {
+                    let mut attempts = 0;
+                    loop {
+                        if let Some(job) = jobs.try_pop() {
+                            attempts = 0;
+                            deliver(work.apply(job));
+                        } else if stop.load(Ordering::Acquire) {
+                            return;
+                        } else {
+                            pause(&mut attempts);
+                        }
+                    }
+                })
+            })
+            .collect();
+        Self {
+            jobs,
+            stop,
+            workers,
+        }
+    }
+
+    #[inline]
+    fn submit(&self, job: u64) {
+        push_waiting(&*self.jobs, job);
+    }
+
+    fn finish(self) {
+        self.stop.store(true, Ordering::Release);
+        for worker in self.workers {
+            worker.join().expect("pipeline worker panicked");
         }
     }
 }
 
 /// Jobs and results through two `Q`s; see the module docs.
-pub struct SpinPipeline<Q> {
-    jobs: Arc<Q>,
-    stop: Arc<AtomicBool>,
-    workers: Vec<JoinHandle<()>>,
-}
+pub struct SpinPipeline<Q>(Crew<Q>);
 
 /// The pipeline's result queue.
 pub struct SpinDrain<Q>(Arc<Q>);
@@ -102,45 +136,27 @@ impl<Q: PipelineQueue> PoolPeer for SpinPipeline<Q> {
     const NAME: &'static str = Q::PIPELINE;
     type Drain = SpinDrain<Q>;
     fn start(workers: usize, work: Work) -> (Self, SpinDrain<Q>) {
-        let jobs: Arc<Q> = Arc::from(Q::boxed());
         let results: Arc<Q> = Arc::from(Q::boxed());
-        let stop = Arc::new(AtomicBool::new(false));
-        let workers = (0..workers)
+        let delivers = (0..workers)
             .map(|_| {
-                let (jobs, results, stop) = (jobs.clone(), results.clone(), stop.clone());
-                thread::spawn(move || {
-                    serve(&*jobs, &stop, work, |value| push_waiting(&*results, value));
-                })
+                let results = results.clone();
+                move |value| push_waiting(&*results, value)
             })
             .collect();
-        (
-            Self {
-                jobs,
-                stop,
-                workers,
-            },
-            SpinDrain(results),
-        )
+        (Self(Crew::start(work, delivers)), SpinDrain(results))
     }
     #[inline]
     fn submit(&self, job: u64) {
-        push_waiting(&*self.jobs, job);
+        self.0.submit(job);
     }
     fn finish(self) {
-        self.stop.store(true, Ordering::Release);
-        for worker in self.workers {
-            worker.join().expect("pipeline worker panicked");
-        }
+        self.0.finish();
     }
 }
 
 /// Jobs through ringpool's `Ring`, results through one SPSC lane per
 /// worker, drained round-robin; see the module docs.
-pub struct LanePipeline {
-    jobs: Arc<RingpoolRing>,
-    stop: Arc<AtomicBool>,
-    workers: Vec<JoinHandle<()>>,
-}
+pub struct LanePipeline(Crew<RingpoolRing>);
 
 /// The lanes' consumer ends and the round-robin cursor.
 pub struct LaneDrain {
@@ -168,43 +184,32 @@ impl PoolPeer for LanePipeline {
     const NAME: &'static str = "bound: ringpool Ring jobs, per-worker SPSC results, spinning";
     type Drain = LaneDrain;
     fn start(workers: usize, work: Work) -> (Self, LaneDrain) {
-        let jobs: Arc<RingpoolRing> = Arc::from(RingpoolRing::boxed());
-        let stop = Arc::new(AtomicBool::new(false));
-        let mut lanes = Vec::with_capacity(workers);
-        let workers = (0..workers)
-            .map(|_| {
-                let (mut lane, consumer) = rtrb::RingBuffer::new(crate::queues::CAPACITY);
-                lanes.push(consumer);
-                let (jobs, stop) = (jobs.clone(), stop.clone());
-                thread::spawn(move || {
-                    serve(&*jobs, &stop, work, |mut value| {
-                        let mut waits = 0;
-                        while let Err(rtrb::PushError::Full(back)) = lane.push(value) {
-                            value = back;
-                            pause(&mut waits);
-                        }
-                    });
-                })
+        let (producers, lanes): (Vec<_>, Vec<_>) = (0..workers)
+            .map(|_| rtrb::RingBuffer::new(crate::queues::CAPACITY))
+            .unzip();
+        let delivers = producers
+            .into_iter()
+            .map(|mut lane| {
+                move |mut value| {
+                    let mut waits = 0;
+                    while let Err(rtrb::PushError::Full(back)) = lane.push(value) {
+                        value = back;
+                        pause(&mut waits);
+                    }
+                }
             })
             .collect();
         (
-            Self {
-                jobs,
-                stop,
-                workers,
-            },
+            Self(Crew::start(work, delivers)),
             LaneDrain { lanes, next: 0 },
         )
     }
     #[inline]
     fn submit(&self, job: u64) {
-        push_waiting(&*self.jobs, job);
+        self.0.submit(job);
     }
     fn finish(self) {
-        self.stop.store(true, Ordering::Release);
-        for worker in self.workers {
-            worker.join().expect("pipeline worker panicked");
-        }
+        self.0.finish();
     }
 }
 

@@ -214,6 +214,14 @@ impl<'a> Backoff<'a> {
     }
 }
 
+/// The time from the earliest start to the latest end of per-thread
+/// `(start, end)` clock readings: how long a multi-threaded run took.
+pub fn overall(spans: &[(Instant, Instant)]) -> Duration {
+    let began = spans.iter().map(|s| s.0).min().expect("threads ran");
+    let ended = spans.iter().map(|s| s.1).max().expect("threads ran");
+    ended - began
+}
+
 /// `total` split into `parts` shares that differ by at most one.
 pub fn share(total: u64, parts: usize, part: usize) -> u64 {
     let parts = parts as u64;
@@ -318,7 +326,5 @@ pub fn transfer<Q: BenchQueue>(
         "{}: items lost or duplicated with {threads}/{threads} threads",
         Q::NAME
     );
-    let began = spans.iter().map(|s| s.0).min().expect("threads ran");
-    let ended = spans.iter().map(|s| s.1).max().expect("threads ran");
-    Ok(ended - began)
+    Ok(overall(&spans))
 }

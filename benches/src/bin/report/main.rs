@@ -1105,9 +1105,7 @@ fn bare_threads(threads: usize, jobs: u64, iters: u64) -> Duration {
             .map(|h| h.join().expect("spinner panicked"))
             .collect()
     });
-    let began = spans.iter().map(|s| s.0).min().expect("threads ran");
-    let ended = spans.iter().map(|s| s.1).max().expect("threads ran");
-    ended - began
+    queues::overall(&spans)
 }
 
 /// The commit the measured code came from: `git` in the repository, noting
