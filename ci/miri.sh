@@ -6,5 +6,5 @@ source "$(dirname "$0")/lib.sh"
 need_nightly miri rust-src
 step "cargo miri setup"
 cargo +nightly miri setup
-step "cargo miri test -p ringpool-core"
-cargo +nightly miri test -p ringpool-core --target-dir target/miri
+step "cargo miri test -p ringpool-core (-Zmiri-strict-provenance)"
+MIRIFLAGS="${MIRIFLAGS:-} -Zmiri-strict-provenance" cargo +nightly miri test -p ringpool-core --target-dir target/miri

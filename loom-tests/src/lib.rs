@@ -8,8 +8,9 @@
 //! ```
 //!
 //! (`ci/loom.sh` runs exactly that.) This library holds what the models
-//! share: [`check`], which runs a model under a preemption bound derived from
-//! `LOOM_MAX_PREEMPTIONS`, and [`Tracked`], an item that counts its drops.
+//! share, built only under `--cfg loom`: `check`, which runs a model under a
+//! preemption bound derived from `LOOM_MAX_PREEMPTIONS`, and `Tracked`, an
+//! item that counts its drops.
 #![cfg_attr(not(loom), allow(unused))]
 
 #[cfg(loom)]
