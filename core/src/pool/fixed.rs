@@ -354,10 +354,17 @@ impl<J, R, const JOBS: usize, const RESULTS: usize> Pool<J, R, JOBS, RESULTS> {
         // The reservation guarantees a free slot (module docs), so the
         // first push succeeds; the result ring is never closed. The loop is
         // the defensive form of that argument: it never loses the result.
+        // Under loom the argument itself is checked: a first push that fails
+        // fails the model.
+        let mut first_try = true;
         while let Err(full) = self.results.push(result) {
+            #[cfg(loom)]
+            assert!(!first_try, "a reserved result slot was not free");
+            first_try = false;
             result = full.into_inner();
             crate::sync::spin_loop();
         }
+        let _ = first_try;
     }
 
     /// Pops one result and returns its slot's reservation count.
