@@ -301,6 +301,11 @@ extern "C" fn core1_worker_irq() {
 
 /// CPU 1's reset handler: its stack pointer is set from its vector table;
 /// memory was initialised by CPU 0 before the release.
+///
+/// # Safety
+///
+/// Only CPU 1's reset may call it, once (it takes CPU 1's private
+/// peripherals).
 unsafe extern "C" fn core1_reset() -> ! {
     // SAFETY: each core has its own private peripheral bus (SysTick, NVIC,
     // SCB at the same addresses), and CPU 1 takes only its own, once;
