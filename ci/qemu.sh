@@ -16,9 +16,20 @@ step "clippy (firmware, thumbv7m-none-eabi)"
 cargo clippy --release -- -D warnings
 step "build the firmware"
 cargo build --release
-step "run the firmware under qemu-system-arm (limit ${QEMU_TIMEOUT:=300}s)"
+step "run the firmware under qemu-system-arm, twice (limit ${QEMU_TIMEOUT:=300}s each)"
 # timeout signals its whole process group, so QEMU goes down with cargo.
-timeout --kill-after=10 "$QEMU_TIMEOUT" cargo run --release
+# The firmware's report (stdout) is kept; the two runs must print the same
+# counts, or the run is no longer deterministic (issue 10, part 6).
+runs=$(mktemp -d)
+trap 'rm -rf "$runs"' EXIT
+for run in 1 2; do
+    timeout --kill-after=10 "$QEMU_TIMEOUT" cargo run --release -q > "$runs/$run"
+done
+cat "$runs/1"
+if ! diff "$runs/1" "$runs/2"; then
+    echo "FAIL: two runs of the firmware printed different counts: not deterministic" >&2
+    exit 1
+fi
 
 # The footprint images (examples/footprint): each 16-slot queue of the README's footprint
 # table (ringpool-core's Ring and Pool, lfqueue's ConstBoundedQueue) still builds for this
