@@ -41,7 +41,10 @@ pub struct RunReport {
 /// A worker pool of `JOBS` queued jobs and `RESULTS` undelivered results,
 /// all inline: no allocator, constructible in a `static`. `JOBS` and
 /// `RESULTS` are powers of two up to [`MAX_CAPACITY`](crate::MAX_CAPACITY)
-/// (a compile-time error otherwise).
+/// (a compile-time error otherwise). The handler is a plain function
+/// pointer (a closure that captures nothing coerces to one), so the pool
+/// needs no allocation and can be built in a `const` context; state the
+/// handler needs lives in the job or in `static`s.
 ///
 /// ```
 /// use ringpool_core::pool::{JobContext, Pool, RecvError, RunError};
