@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
-for check in fmt clippy doc msrv test example no-std loom miri tsan bench-smoke bench-report qemu c; do
+for check in fmt clippy doc msrv test example no-std loom miri tsan bench-smoke bench-report qemu qemu-dual-core c; do
     t0=$(date +%s)
     bash "ci/$check.sh"
     echo "--- ci/$check.sh took $(( $(date +%s) - t0 ))s"

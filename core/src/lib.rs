@@ -14,6 +14,8 @@
 //!   accepted, then report [`PopError::Closed`] forever.
 //! * [`CompletionCounter`]: `WaitGroup` semantics for jobs with misuse as
 //!   errors and waits that are safe across reuse.
+//! * [`pool::Pool`]: the worker pool itself, for contexts without threads
+//!   (interrupt handlers, a main loop, a second core), in a `static`.
 //!
 //! ## Progress
 //!
@@ -40,6 +42,7 @@ pub mod bench_internals;
 mod counter;
 mod error;
 mod index_ring;
+pub mod pool;
 mod ring;
 mod storage;
 mod sync;

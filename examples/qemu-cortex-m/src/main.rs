@@ -18,9 +18,25 @@
 //!   them done. The main loop waits for the batch with
 //!   [`CompletionCounter::spin_wait`].
 //!
+//! * **Phase C, the pool.** [`ringpool_core::pool::Pool`] with jobs
+//!   submitted from SysTick and the main loop, run by the main loop and by a
+//!   worker interrupt of lower priority, results received by the main loop
+//!   (see the `pool_phase` module).
+//!
 //! The SysTick period is short (a few hundred core cycles), so most ticks
 //! land while the main loop is inside a ring operation: phase A's main loop
 //! is nearly always inside `pop`, phase B's inside `push`.
+//!
+//! # A deterministic run
+//!
+//! The runner starts QEMU with `-icount shift=4`: virtual time advances by
+//! 16 ns per instruction executed, not with the host's clock, so SysTick
+//! fires after the same instructions on every run, on a loaded machine as
+//! on an idle one, and every count this firmware prints is the same on
+//! every run. A fixed period would then lock onto one phase of the main
+//! loop (some loops never get interrupted half-way), so each tick sets the
+//! next period to [`RELOAD`] plus a sweep of `0..SWEEP` cycles: successive
+//! ticks land at every offset of the operations.
 //!
 //! # What is checked
 //!
@@ -108,8 +124,12 @@ const CAP: u32 = CAPACITY as u32;
 const JOBS: u32 = 30_000;
 /// Words of the done-bitmap.
 const WORDS: usize = JOBS.div_ceil(32) as usize;
-/// SysTick reload value: core clock cycles between ticks.
+/// SysTick reload value: core clock cycles between ticks, at least (see
+/// [`period`]).
 const RELOAD: u32 = 400;
+/// Width of the sweep of tick periods, in cycles (a prime, longer than one
+/// turn of the main loop's ring operations).
+const SWEEP: u32 = 97;
 /// Jobs the handler pushes (phase A) or pops (phase B) per tick, at most.
 const BURST: u32 = 4;
 /// Work rounds of every 128th job: long enough for the handler to fill the
@@ -136,6 +156,7 @@ static PHASE: AtomicU8 = AtomicU8::new(IDLE);
 const IDLE: u8 = 0;
 const ISR_PRODUCES: u8 = 1;
 const ISR_CONSUMES: u8 = 2;
+const POOL_RUN: u8 = 3;
 
 /// What the main loop is doing: [`NONE`], or inside [`POP`] / [`PUSH`].
 static MAIN_OP: AtomicU8 = AtomicU8::new(NONE);
@@ -223,10 +244,12 @@ fn fail(what: fmt::Arguments) -> ! {
 macro_rules! check {
     ($cond:expr, $($msg:tt)+) => {
         if !$cond {
-            fail(format_args!($($msg)+))
+            crate::fail(format_args!($($msg)+))
         }
     };
 }
+
+mod pool_phase;
 
 /// The "work" of a job: a few rounds of xorshift, more for some jobs, so the
 /// consumer's pace varies and the ring both fills and drains.
@@ -268,10 +291,23 @@ fn complete(job: u32, expected: u32) {
     }
 }
 
+/// The SysTick period after tick `ticks`: [`RELOAD`] plus a sweep of
+/// `0..SWEEP` cycles, so that under QEMU's `-icount` (instruction-counted
+/// time, the same every run) successive ticks land at every instruction of
+/// the main loop's operations instead of locking onto one phase of its loop.
+const fn period(ticks: u32) -> u32 {
+    RELOAD + ticks % SWEEP
+}
+
 #[exception]
 fn SysTick() {
     let ticks = TICKS.load(Relaxed).wrapping_add(1);
     TICKS.store(ticks, Relaxed);
+    // SAFETY: SYST is a memory-mapped register block that exists on every
+    // Cortex-M; only this handler writes its reload register while ticks
+    // run (the main loop writes it only with the interrupt disabled), and a
+    // new reload value takes effect at the next wrap.
+    unsafe { (*SYST::PTR).rvr.write(period(ticks)) };
     check!(
         ticks < MAX_TICKS,
         "watchdog: {ticks} ticks without finishing (pushed {}, popped {})",
@@ -290,7 +326,19 @@ fn SysTick() {
             bump(&STATS.ticks);
             tick_consume(op);
         }
+        POOL_RUN => pool_phase::tick(),
         _ => {}
+    }
+}
+
+/// Every interrupt without a handler of its own: the pool's worker
+/// interrupt, or a failure.
+#[exception]
+unsafe fn DefaultHandler(irqn: i16) {
+    if irqn == pool_phase::WORKER_IRQ as i16 {
+        pool_phase::worker_irq();
+    } else {
+        fail(format_args!("unexpected exception or interrupt {irqn}"));
     }
 }
 
@@ -633,13 +681,17 @@ fn main() -> ! {
     };
     let syst = &mut peripherals.SYST;
     hprintln!(
-        "ringpool-core on a Cortex-M3 (QEMU lm3s6965evb): 2 x Ring<u32, {}>, {} jobs per direction, SysTick every {} cycles",
+        "ringpool-core on a Cortex-M3 (QEMU lm3s6965evb): 2 x Ring<u32, {}>, {} jobs per direction, SysTick every {}..{} cycles (swept)",
         CAPACITY,
         JOBS,
-        RELOAD
+        RELOAD,
+        RELOAD + SWEEP - 1
     );
     phase_a(syst);
     phase_b(syst);
+    start_ticks(syst, POOL_RUN);
+    pool_phase::run(&mut peripherals.SCB, &mut peripherals.NVIC);
+    stop_ticks(syst);
     check_close();
     check!(
         PENDING.is_idle() && PENDING.batches_finished() > 0,

@@ -1,0 +1,190 @@
+//! The job accounting of a worker pool: one definition for every front end.
+//!
+//! A pool, whatever runs its workers (threads, interrupt handlers, a second
+//! core), keeps the same books, and they must agree with its queue at every
+//! instant or `wait` and the end of the result stream lie:
+//!
+//! 1. **Admit before queueing.** A submit counts its job in the
+//!    [`CompletionCounter`] ([`Ledger::admit`]) *before* pushing it, so no
+//!    observer can see the pool idle while the job is queued or running.
+//!    Admission also draws the job's [`JobId`].
+//! 2. **Accept or withdraw.** If the push succeeds the admission becomes an
+//!    accepted job ([`Ledger::accept`]); if the queue hands the job back
+//!    (full, closed) the admission is undone ([`Ledger::withdraw`]), which may
+//!    make the counter idle. A refused admission is a job that never
+//!    existed: waiters that counted it are released when it is undone, and
+//!    every job accepted before them is done by then.
+//! 3. **Finish after delivering.** A worker calls [`Ledger::finish`] only
+//!    after the job's result is where a receiver finds it (or dropped, if
+//!    results are discarded). So a waiter that sees its batch finished, or a
+//!    receiver that sees the pool closed and idle, finds every result of
+//!    those jobs already queued.
+//! 4. **End of the result stream.** Read `closed` *first*, then `idle`
+//!    ([`Ledger::is_idle`]), then look at the result queue once more: a job
+//!    accepted before the close was admitted before it, so an idle counter
+//!    read after the closed flag covers it (see the pool's `recv`).
+//!
+//! Ids are `usize`, from 1, in admission order, and wrap after `2^W - 1`
+//! admissions (`W` = pointer width): unique among the jobs in flight at any
+//! time as long as fewer than `2^W` are admitted while one is in flight.
+//! A refused admission uses up its id.
+
+use crate::counter::{Batch, CompletionCounter};
+use crate::error::CounterError;
+use crate::sync::{AtomicUsize, Ordering};
+
+/// A job's identity: its admission number, from 1 (see the module docs).
+pub type JobId = usize;
+
+/// What a handler learns about the job it runs (the same fields as the std
+/// pool's `JobContext`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JobContext {
+    /// The worker running the job: the id its context passed to
+    /// `run_one` / `run_pending`.
+    pub worker_id: usize,
+    /// The job's id, as returned by its submit.
+    pub job_id: JobId,
+}
+
+/// A counted job that is not yet accepted or refused; see [`Ledger::admit`].
+#[derive(Debug, PartialEq, Eq)]
+#[must_use = "an admission must be accepted or refused, or the counter never goes idle"]
+pub struct Admission {
+    id: JobId,
+}
+
+impl Admission {
+    /// The id the job will have if it is accepted.
+    pub fn id(&self) -> JobId {
+        self.id
+    }
+}
+
+/// The books of a pool: jobs in flight (a [`CompletionCounter`]), the next
+/// job id, and how many submissions were accepted and refused.
+///
+/// ```
+/// use ringpool_core::pool::Ledger;
+/// static BOOKS: Ledger = Ledger::new();
+///
+/// let admission = BOOKS.admit().unwrap(); // counted before the push
+/// let id = BOOKS.accept(admission); // the push succeeded
+/// assert_eq!((id, BOOKS.pending()), (1, 1));
+/// let batch = BOOKS.batch();
+/// assert_eq!(BOOKS.finish(), Ok(true)); // result delivered: idle again
+/// assert!(BOOKS.is_finished(batch));
+///
+/// let refused = BOOKS.admit().unwrap();
+/// BOOKS.withdraw(refused); // the queue handed the job back
+/// BOOKS.count_refused(); // and the submit gave up
+/// assert_eq!((BOOKS.accepted(), BOOKS.refused(), BOOKS.pending()), (1, 1, 0));
+/// ```
+#[derive(Debug)]
+pub struct Ledger {
+    counter: CompletionCounter,
+    next_id: AtomicUsize,
+    accepted: AtomicUsize,
+    refused: AtomicUsize,
+}
+
+impl Ledger {
+    crate::sync::const_if_not_loom! {
+        /// Empty books: nothing pending, the first id 1.
+        pub fn new() -> Self {
+            Self {
+                counter: CompletionCounter::new(),
+                next_id: AtomicUsize::new(1),
+                accepted: AtomicUsize::new(0),
+                refused: AtomicUsize::new(0),
+            }
+        }
+    }
+
+    /// Counts one more job in flight and draws its id. Call it before the
+    /// job is queued.
+    ///
+    /// # Errors
+    ///
+    /// [`CounterError::Overflow`] when [`CompletionCounter::MAX_PENDING`]
+    /// jobs are already in flight; nothing is counted then.
+    pub fn admit(&self) -> Result<Admission, CounterError> {
+        self.counter.add(1)?;
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        Ok(Admission { id })
+    }
+
+    /// The admitted job is queued: returns its id.
+    pub fn accept(&self, admission: Admission) -> JobId {
+        self.accepted.fetch_add(1, Ordering::Relaxed);
+        admission.id
+    }
+
+    /// The admitted job was handed back to its submitter (the queue was
+    /// full or closed): undoes its count. Returns `true` if that made the
+    /// counter idle. Count the refusal with
+    /// [`count_refused`](Self::count_refused) once the submit gives up.
+    pub fn withdraw(&self, admission: Admission) -> bool {
+        let _ = admission;
+        // Cannot underflow: the admission holds one count.
+        matches!(self.counter.done(), Ok(true))
+    }
+
+    /// Counts one submission refused (handed back to its caller), however
+    /// many attempts it made.
+    pub fn count_refused(&self) {
+        self.refused.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// One accepted job is over and its result delivered. Returns `true` if
+    /// that made the counter idle.
+    ///
+    /// # Errors
+    ///
+    /// [`CounterError::Underflow`] if more jobs finish than were accepted (a
+    /// bug of the caller); nothing changes.
+    pub fn finish(&self) -> Result<bool, CounterError> {
+        self.counter.done()
+    }
+
+    /// Jobs admitted and not yet finished or refused.
+    pub fn pending(&self) -> usize {
+        self.counter.pending()
+    }
+
+    /// Whether nothing is pending.
+    pub fn is_idle(&self) -> bool {
+        self.counter.is_idle()
+    }
+
+    /// Submissions accepted so far.
+    pub fn accepted(&self) -> usize {
+        self.accepted.load(Ordering::Relaxed)
+    }
+
+    /// Submissions refused so far (handed back, or refused before admission).
+    pub fn refused(&self) -> usize {
+        self.refused.load(Ordering::Relaxed)
+    }
+
+    /// A snapshot of the jobs in flight now; see [`CompletionCounter::batch`].
+    pub fn batch(&self) -> Batch {
+        self.counter.batch()
+    }
+
+    /// Whether every job in flight at `batch` time is over; a bounded check.
+    pub fn is_finished(&self, batch: Batch) -> bool {
+        self.counter.is_finished(batch)
+    }
+
+    /// The completion counter itself.
+    pub fn counter(&self) -> &CompletionCounter {
+        &self.counter
+    }
+}
+
+impl Default for Ledger {
+    fn default() -> Self {
+        Self::new()
+    }
+}
