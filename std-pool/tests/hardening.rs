@@ -560,9 +560,10 @@ fn a_handler_that_closes_its_pool_and_drains_the_results_returns() {
     }
     pool.wait_timeout(PATIENCE).unwrap();
     pool.submit(0).unwrap();
-    let all: Vec<_> = within("close and drain from a handler", move || {
-        results.collect::<Vec<_>>()
-    });
+    // The handler drains first, alone: only then receive here.
+    let waiter = Arc::clone(&pool);
+    within("close and drain from a handler", move || waiter.wait()).unwrap();
+    let all: Vec<_> = within("the end of the stream", move || results.collect::<Vec<_>>());
     // The handler took the three earlier results itself; its own result is
     // the one left for the outside receiver.
     assert_eq!(all.len(), 1);
