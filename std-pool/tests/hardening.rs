@@ -325,7 +325,7 @@ impl Drop for Bomb {
 #[test]
 fn a_panic_payload_whose_drop_panics_does_not_kill_the_worker() {
     let pool = Pool::new(1, 8, |_, job: u32| {
-        if job % 2 == 0 {
+        if job.is_multiple_of(2) {
             std::panic::panic_any(Bomb);
         }
         job
@@ -367,7 +367,13 @@ fn a_discarded_value_or_error_whose_drop_panics_does_not_kill_the_worker() {
         .queue_capacity(4)
         .discard_results()
         .drop_timeout(Duration::ZERO)
-        .build_fallible(|_, job: u32| if job % 2 == 0 { Ok(Bomb) } else { Err(Bomb) })
+        .build_fallible(|_, job: u32| {
+            if job.is_multiple_of(2) {
+                Ok(Bomb)
+            } else {
+                Err(Bomb)
+            }
+        })
         .unwrap();
     // A dead worker would leave these submits blocked for ever.
     let pool = within("submits to a pool whose results panic on drop", move || {
