@@ -88,7 +88,14 @@ fn sustained_load(timed: bool) {
         };
         (outcome, started.elapsed())
     });
-    let still_loaded = pool.pending() > 0;
+    // The load goes on after the wait returned: the submitters stop only
+    // below, so the wait did not wait for them (or for idle).
+    let at_return = pool.metrics().submitted;
+    let deadline = Instant::now() + PATIENCE;
+    while pool.metrics().submitted == at_return && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let still_loaded = pool.metrics().submitted > at_return;
     stop.store(true, Ordering::Relaxed);
     let submitted: u64 = submitters.into_iter().map(|s| s.join().unwrap()).sum();
     assert_eq!(waited.0, Ok(()), "wait under load");

@@ -5,7 +5,8 @@
  *  2. every timeout at UINT64_MAX (no deadline: waits like the untimed call);
  *  3. calls from inside the pool's own handler: close then drain the
  *     results, a blocking submit from every worker into a full queue, and
- *     receives with nothing ready: each returns, none hangs.
+ *     receives with nothing ready: each returns, none hangs;
+ *  4. the C metrics carry results_spilled.
  * A SIGALRM deadline turns any hang into a failure.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -90,8 +91,17 @@ static void wait_under_load(int timed) {
     for (int k = 0; k < MARKERS; k++) {
         EXPECT(atomic_load(&marker_done[k])); /* done before wait returned */
     }
-    /* The load was still on: the wait did not just wait for idle. */
-    EXPECT(m.queue_depth > 0 || m.busy_workers > 0);
+    /* The load goes on after the wait returned (it did not wait for the
+     * submitters to stop: they stop only below). */
+    ringpool_metrics later;
+    for (int tries = 0; tries < 1000; tries++) {
+        CHECK(ringpool_metrics_snapshot(load_pool, &later));
+        if (later.submitted > m.submitted) {
+            break;
+        }
+        sleep_ms(1);
+    }
+    EXPECT(later.submitted > m.submitted);
     atomic_store(&stop_load, 1);
     for (int t = 0; t < 2; t++) {
         EXPECT(pthread_join(submitters[t], NULL) == 0);
@@ -269,6 +279,38 @@ static void recv_inside(void) {
     printf("hardening: receives inside the handler returned WOULD_DEADLOCK\n");
 }
 
+/* ---- The metrics carry every Rust figure: results_spilled ---- */
+
+static int32_t echo(void *user, ringpool_job_context ctx, uint64_t job, uint64_t *value) {
+    (void)user, (void)ctx;
+    *value = job;
+    return 0;
+}
+
+/* Nobody drains while 20 jobs go through a result ring of 3: results spill,
+ * and the C snapshot says so; then all 20 arrive. */
+static void spilled_in_metrics(void) {
+    ringpool_pool *pool;
+    uint64_t id;
+    ringpool_result r;
+    ringpool_metrics m;
+    CHECK(ringpool_create(1, 2, echo, NULL, &pool));
+    CHECK(ringpool_metrics_snapshot(pool, &m));
+    EXPECT(m.results_spilled == 0);
+    for (uint64_t job = 0; job < 20; job++) {
+        CHECK(ringpool_submit(pool, job, &id));
+    }
+    CHECK(ringpool_wait(pool));
+    CHECK(ringpool_metrics_snapshot(pool, &m));
+    EXPECT(m.results_spilled > 0 && m.results_spilled <= 20);
+    EXPECT(m.results_pending == 20 && m.submitted == 20 && m.rejected == 0);
+    for (int k = 0; k < 20; k++) {
+        CHECK(ringpool_recv(pool, &r));
+    }
+    CHECK(ringpool_destroy(pool));
+    printf("hardening: results_spilled %llu in the C metrics\n", (unsigned long long)m.results_spilled);
+}
+
 int main(void) {
     alarm(DEADLINE_S);
     wait_under_load(0);
@@ -277,6 +319,7 @@ int main(void) {
     close_and_drain_inside();
     submit_from_every_worker();
     recv_inside();
+    spilled_in_metrics();
     alarm(0);
     return 0;
 }
