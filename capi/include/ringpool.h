@@ -533,7 +533,8 @@ ringpool_status ringpool_recv(const struct ringpool_pool *pool, struct ringpool_
  * Returns OK; EMPTY when none is ready yet; CLOSED at the end of the
  * stream (as ringpool_recv); NULL_ARGUMENT.
  *
- * Thread safety: as ringpool_recv; never blocks.
+ * Thread safety: as ringpool_recv; never blocks, so it works from the
+ * pool's own handler as anywhere.
  *
  * # Safety
  *
@@ -600,7 +601,7 @@ ringpool_status ringpool_submit(const struct ringpool_pool *pool, uint64_t job, 
  * CLOSED; NULL_ARGUMENT. A refused job was not taken.
  *
  * Thread safety: any thread, concurrently with every call but
- * ringpool_destroy; never blocks.
+ * ringpool_destroy (from the handler too); never blocks.
  *
  * # Safety
  *
@@ -620,7 +621,8 @@ ringpool_status ringpool_try_submit(const struct ringpool_pool *pool,
  * NULL_ARGUMENT. A refused job was not taken.
  *
  * Thread safety: any thread, concurrently with every call but
- * ringpool_destroy.
+ * ringpool_destroy (from the handler too: it waits at most `timeout_ms`,
+ * and UINT64_MAX there means no wait, as ringpool_submit).
  *
  * # Safety
  *

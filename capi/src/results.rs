@@ -118,7 +118,8 @@ pub unsafe extern "C" fn ringpool_recv(
 /// Returns OK; EMPTY when none is ready yet; CLOSED at the end of the
 /// stream (as ringpool_recv); NULL_ARGUMENT.
 ///
-/// Thread safety: as ringpool_recv; never blocks.
+/// Thread safety: as ringpool_recv; never blocks, so it works from the
+/// pool's own handler as anywhere.
 ///
 /// # Safety
 ///

@@ -64,7 +64,7 @@ pub unsafe extern "C" fn ringpool_submit(
 /// CLOSED; NULL_ARGUMENT. A refused job was not taken.
 ///
 /// Thread safety: any thread, concurrently with every call but
-/// ringpool_destroy; never blocks.
+/// ringpool_destroy (from the handler too); never blocks.
 ///
 /// # Safety
 ///
@@ -88,7 +88,8 @@ pub unsafe extern "C" fn ringpool_try_submit(
 /// NULL_ARGUMENT. A refused job was not taken.
 ///
 /// Thread safety: any thread, concurrently with every call but
-/// ringpool_destroy.
+/// ringpool_destroy (from the handler too: it waits at most `timeout_ms`,
+/// and UINT64_MAX there means no wait, as ringpool_submit).
 ///
 /// # Safety
 ///

@@ -313,6 +313,7 @@ where
     }
 
     /// Queues `job` only if there is room now.
+    /// Works as anywhere from inside the pool's own handler (it never waits).
     ///
     /// # Errors
     ///
@@ -511,6 +512,8 @@ where
     /// A receiver for the results, or `None` if the pool was built with
     /// [`Builder::discard_results`]. Receivers may be many and may outlive
     /// the pool; each result goes to exactly one.
+    /// Works from inside the pool's own handler too; see [`Results`] for
+    /// how its receive calls behave there.
     ///
     /// ```
     /// use ringpool::Pool;
@@ -537,6 +540,7 @@ where
 
     /// Stops accepting jobs (Go's `close(jobQueue)`); see the type docs.
     /// Returns `true` if this call closed the pool.
+    /// Works from inside the pool's own handler too.
     ///
     /// ```
     /// use ringpool::{Pool, SubmitError};
@@ -555,6 +559,7 @@ where
     }
 
     /// Whether [`close`](Self::close) (or a shutdown) happened.
+    /// Works from inside the pool's own handler too.
     ///
     /// ```
     /// use ringpool::Pool;
@@ -667,6 +672,7 @@ where
 
     /// Closes the pool and hands back every job not yet started, with its
     /// id, in queue order. Jobs already running finish normally.
+    /// Works from inside the pool's own handler too (it never waits for jobs).
     ///
     /// The handed-back jobs count as
     /// [`cancelled`](crate::MetricsSnapshot::cancelled), get no result, and
@@ -806,6 +812,8 @@ where
     /// Changes the number of workers to `workers`. New workers start at
     /// once; surplus workers retire after their current job (or at once if
     /// idle). No job is lost or run twice.
+    /// Works from inside the pool's own handler too: a worker resized away
+    /// (the caller's own included) retires after its current job.
     ///
     /// # Errors
     ///
@@ -859,6 +867,7 @@ where
     /// Live workers (those not retiring). After a
     /// [`resize`](Self::resize) down, this falls as the surplus workers
     /// finish their current jobs.
+    /// Works from inside the pool's own handler too.
     ///
     /// ```
     /// use ringpool::Pool;
@@ -873,6 +882,7 @@ where
     }
 
     /// Jobs accepted and not yet finished: queued or running.
+    /// Works from inside the pool's own handler too (the caller's own job counts as pending).
     ///
     /// ```
     /// use ringpool::Pool;
@@ -904,6 +914,7 @@ where
     /// A snapshot of the pool's counters, gauges and histograms; see
     /// [`MetricsSnapshot`] for each figure. Cheap: no lock, no per-job
     /// work.
+    /// Works from inside the pool's own handler too.
     ///
     /// ```
     /// use ringpool::Pool;

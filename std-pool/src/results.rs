@@ -50,6 +50,14 @@ pub struct JobResult<R, E> {
 /// cloned, shared between threads by reference (`&Results` is an iterator
 /// too), and outlive the pool.
 ///
+/// From inside the pool's own handler no receive call waits: the stream
+/// cannot end while the handler's own job runs, and the result it would
+/// wait for may need the handler's worker. [`recv`](Self::recv) and
+/// iteration then stop at the first empty look (`None`),
+/// [`recv_timeout`](Self::recv_timeout) returns
+/// [`RecvError::WouldDeadlock`], [`try_recv`](Self::try_recv) works as
+/// anywhere.
+///
 /// ```
 /// use ringpool::Pool;
 ///
@@ -105,7 +113,8 @@ impl<J, R, E> Results<J, R, E> {
         self.recv_until(None).ok()
     }
 
-    /// The next result if one is ready.
+    /// The next result if one is ready. Never waits, so it works from
+    /// inside the pool's own handler as anywhere.
     ///
     /// # Errors
     ///
