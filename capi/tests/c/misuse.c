@@ -72,6 +72,9 @@ static void bad_arguments(void) {
     EXPECT(pool == NULL);
     EXPECT_STATUS(ringpool_create(SIZE_MAX, 1, nothing, NULL, &pool), RINGPOOL_STATUS_TOO_MANY_WORKERS);
     EXPECT_STATUS(ringpool_create(65537, 1, nothing, NULL, &pool), RINGPOOL_STATUS_TOO_MANY_WORKERS);
+    /* 2^31-8 workers and a queue of 4 (the worker tables used to abort). */
+    EXPECT_STATUS(ringpool_create(((size_t)1 << 31) - 8, 4, nothing, NULL, &pool),
+                  RINGPOOL_STATUS_TOO_MANY_WORKERS);
     EXPECT(pool == NULL);
     EXPECT_STATUS(ringpool_destroy(NULL), RINGPOOL_STATUS_OK);
     EXPECT_STATUS(ringpool_submit(NULL, 1, &id), RINGPOOL_STATUS_NULL_ARGUMENT);
@@ -201,7 +204,8 @@ static struct rlimit limit_address_space(long extra) {
 }
 
 /* OUT_OF_MEMORY: queues within the ring's limits that the machine cannot
- * hold are a status code, never an abort. Under an address-space limit
+ * hold (a queue of 2^31-1 with 1 worker, of 2^31-8 with 4) are a status
+ * code, never an abort. Under an address-space limit
  * (64 MiB above what is mapped now) the result is the same on every
  * machine. On 32-bit targets these sizes are above the ring's limit. */
 static void too_large_to_allocate(void) {
