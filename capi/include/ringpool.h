@@ -91,7 +91,8 @@ enum ringpool_status
   RINGPOOL_STATUS_MORE = 11,
   /**
    * ringpool_wait, ringpool_wait_timeout or ringpool_destroy called from
-   * inside this pool's own handler, where it could never finish. Nothing
+   * inside this pool's own handler, where it could never finish; or a
+   * receive call there with no result ready (it may not wait). Nothing
    * was done.
    */
   RINGPOOL_STATUS_WOULD_DEADLOCK = 12,
@@ -109,6 +110,12 @@ enum ringpool_status
    * The library panicked internally; the call was abandoned. Please report it.
    */
   RINGPOOL_STATUS_PANIC = 15,
+  /**
+   * ringpool_create: the memory for the queue or the result ring (sized
+   * from `queue_capacity` and `workers`) could not be allocated. Nothing
+   * was started.
+   */
+  RINGPOOL_STATUS_OUT_OF_MEMORY = 16,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -148,9 +155,17 @@ typedef struct ringpool_job_context {
  * It is called on the pool's worker threads, several at once: whatever it
  * touches through `user` must be thread-safe. It must return normally (no
  * longjmp out of it, no C++ exception through it). It may call any
- * ringpool function on its own pool except ringpool_wait,
- * ringpool_wait_timeout and ringpool_destroy, which return
- * `RINGPOOL_STATUS_WOULD_DEADLOCK` there.
+ * ringpool function on its own pool; none can hang there:
+ * - ringpool_try_submit, ringpool_submit_timeout, ringpool_try_recv,
+ *   ringpool_close, ringpool_stop_now, ringpool_resize,
+ *   ringpool_metrics_snapshot: work as anywhere;
+ * - ringpool_submit: does not wait for room; FULL when the queue is full
+ *   (if every worker waited, none would be left to make room);
+ * - ringpool_recv, ringpool_recv_timeout: a ready result, else
+ *   `RINGPOOL_STATUS_WOULD_DEADLOCK` without waiting (so a handler that
+ *   closes its pool and drains the results gets those ready so far);
+ * - ringpool_wait, ringpool_wait_timeout, ringpool_destroy:
+ *   `RINGPOOL_STATUS_WOULD_DEADLOCK`, nothing done.
  */
 typedef int32_t (*ringpool_handler)(void *user,
                                     struct ringpool_job_context context,
@@ -212,7 +227,10 @@ typedef struct ringpool_metrics {
    */
   uint64_t submitted;
   /**
-   * Submits refused (full, closed, timed out).
+   * Submits refused, none of those jobs taken: FULL (ringpool_try_submit,
+   * or ringpool_submit from inside the pool's own handler), CLOSED, or
+   * TIMEOUT (ringpool_submit_timeout). Calls refused for a NULL argument
+   * are not counted.
    */
   uint64_t rejected;
   /**
@@ -259,6 +277,12 @@ typedef struct ringpool_metrics {
    * Results finished and not yet drained.
    */
   size_t results_pending;
+  /**
+   * Results that found the result ring full with nobody draining it and
+   * went to the growable spill buffer instead (see ringpool_create).
+   * Zero while receivers keep up.
+   */
+  uint64_t results_spilled;
   /**
    * Time from submit until a worker took the job.
    */
@@ -325,8 +349,11 @@ extern "C" {
  * and costs the undrained backlog in memory.
  *
  * Returns OK; NULL_ARGUMENT when `out` or `handler` is NULL; ZERO_WORKERS;
- * ZERO_CAPACITY; CAPACITY_TOO_LARGE; SPAWN_FAILED. On failure `*out` is
- * set to NULL (when `out` is not NULL) and nothing is left running.
+ * TOO_MANY_WORKERS above 65 536 workers; ZERO_CAPACITY; CAPACITY_TOO_LARGE;
+ * OUT_OF_MEMORY when the queue or result ring, though within the limits,
+ * is too large to allocate on this machine (never an abort); SPAWN_FAILED.
+ * On failure `*out` is set to NULL (when `out` is not NULL) and nothing is
+ * left running.
  *
  * Thread safety: may be called from any thread. The handler is then
  * called on the worker threads, concurrently, with `user` (see
@@ -386,9 +413,11 @@ ringpool_status ringpool_destroy(struct ringpool_pool *pool);
 ringpool_status ringpool_close(const struct ringpool_pool *pool);
 
 /**
- * Blocks until every job accepted so far has finished (Go's
+ * Blocks until every job accepted before the call has finished (Go's
  * `WaitGroup.Wait`); it does not close the pool, and does not wait for
- * the results to be drained.
+ * the results to be drained. Jobs submitted while it waits do not keep it
+ * waiting (its first look closes the current batch; later jobs count in
+ * the next), so it returns under sustained load too.
  *
  * Returns OK; WOULD_DEADLOCK from this pool's own handler; NULL_ARGUMENT.
  *
@@ -402,7 +431,8 @@ ringpool_status ringpool_close(const struct ringpool_pool *pool);
 ringpool_status ringpool_wait(const struct ringpool_pool *pool);
 
 /**
- * As ringpool_wait, for at most `timeout_ms` milliseconds.
+ * As ringpool_wait, for at most `timeout_ms` milliseconds (any value:
+ * UINT64_MAX waits with no deadline, like ringpool_wait).
  *
  * Returns OK; TIMEOUT when jobs were still unfinished; WOULD_DEADLOCK
  * from this pool's own handler; NULL_ARGUMENT.
@@ -482,10 +512,14 @@ ringpool_status ringpool_metrics_snapshot(const struct ringpool_pool *pool,
  * Returns OK (a result was written; its own `status` says how the job
  * went); CLOSED when the pool is closed, every accepted job has finished
  * and every result was drained (the end of the stream: without a close it
- * waits for ever); NULL_ARGUMENT.
+ * waits for ever); NULL_ARGUMENT; WOULD_DEADLOCK, without waiting, when
+ * called from this pool's own handler with no result ready (the stream
+ * cannot end while the handler's own job runs, and the result it would
+ * wait for may need the handler's worker).
  *
  * Thread safety: any thread, concurrently with every call but
- * ringpool_destroy; each result goes to exactly one receive call.
+ * ringpool_destroy; each result goes to exactly one receive call. From
+ * the pool's own handler it never waits.
  *
  * # Safety
  *
@@ -499,7 +533,8 @@ ringpool_status ringpool_recv(const struct ringpool_pool *pool, struct ringpool_
  * Returns OK; EMPTY when none is ready yet; CLOSED at the end of the
  * stream (as ringpool_recv); NULL_ARGUMENT.
  *
- * Thread safety: as ringpool_recv; never blocks.
+ * Thread safety: as ringpool_recv; never blocks, so it works from the
+ * pool's own handler as anywhere.
  *
  * # Safety
  *
@@ -508,9 +543,12 @@ ringpool_status ringpool_recv(const struct ringpool_pool *pool, struct ringpool_
 ringpool_status ringpool_try_recv(const struct ringpool_pool *pool, struct ringpool_result *out);
 
 /**
- * Waits at most `timeout_ms` milliseconds for the next result.
+ * Waits at most `timeout_ms` milliseconds for the next result (any value:
+ * UINT64_MAX waits with no deadline, like ringpool_recv).
  *
- * Returns OK; TIMEOUT; CLOSED at the end of the stream; NULL_ARGUMENT.
+ * Returns OK; TIMEOUT; CLOSED at the end of the stream; NULL_ARGUMENT;
+ * WOULD_DEADLOCK, without waiting, from this pool's own handler with no
+ * result ready (as ringpool_recv).
  *
  * Thread safety: as ringpool_recv.
  *
@@ -546,8 +584,9 @@ const char *ringpool_version(void);
  * this call waits). A refused job was not taken.
  *
  * Thread safety: any thread, concurrently with every call but
- * ringpool_destroy. From inside the handler it may wait for a slot that
- * only that handler's return would free: prefer ringpool_try_submit there.
+ * ringpool_destroy. From inside this pool's own handler it does not wait
+ * for room (if every worker waited, none would be left to make room): it
+ * returns FULL when the queue is full there, as ringpool_try_submit.
  *
  * # Safety
  *
@@ -562,7 +601,7 @@ ringpool_status ringpool_submit(const struct ringpool_pool *pool, uint64_t job, 
  * CLOSED; NULL_ARGUMENT. A refused job was not taken.
  *
  * Thread safety: any thread, concurrently with every call but
- * ringpool_destroy; never blocks.
+ * ringpool_destroy (from the handler too); never blocks.
  *
  * # Safety
  *
@@ -574,13 +613,16 @@ ringpool_status ringpool_try_submit(const struct ringpool_pool *pool,
 
 /**
  * Queues `job`, waiting at most `timeout_ms` milliseconds for room;
- * writes its id to `*job_id`.
+ * writes its id to `*job_id`. Any value is safe: UINT64_MAX waits with no
+ * deadline, like ringpool_submit (so, from the pool's own handler, not at
+ * all: FULL).
  *
  * Returns OK; TIMEOUT when there was no room in time; CLOSED;
  * NULL_ARGUMENT. A refused job was not taken.
  *
  * Thread safety: any thread, concurrently with every call but
- * ringpool_destroy.
+ * ringpool_destroy (from the handler too: it waits at most `timeout_ms`,
+ * and UINT64_MAX there means no wait, as ringpool_submit).
  *
  * # Safety
  *

@@ -77,8 +77,11 @@ pub(crate) unsafe fn with_pool(
 /// and costs the undrained backlog in memory.
 ///
 /// Returns OK; NULL_ARGUMENT when `out` or `handler` is NULL; ZERO_WORKERS;
-/// ZERO_CAPACITY; CAPACITY_TOO_LARGE; SPAWN_FAILED. On failure `*out` is
-/// set to NULL (when `out` is not NULL) and nothing is left running.
+/// TOO_MANY_WORKERS above 65 536 workers; ZERO_CAPACITY; CAPACITY_TOO_LARGE;
+/// OUT_OF_MEMORY when the queue or result ring, though within the limits,
+/// is too large to allocate on this machine (never an abort); SPAWN_FAILED.
+/// On failure `*out` is set to NULL (when `out` is not NULL) and nothing is
+/// left running.
 ///
 /// Thread safety: may be called from any thread. The handler is then
 /// called on the worker threads, concurrently, with `user` (see

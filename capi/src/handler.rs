@@ -24,9 +24,17 @@ pub struct ringpool_job_context {
 /// It is called on the pool's worker threads, several at once: whatever it
 /// touches through `user` must be thread-safe. It must return normally (no
 /// longjmp out of it, no C++ exception through it). It may call any
-/// ringpool function on its own pool except ringpool_wait,
-/// ringpool_wait_timeout and ringpool_destroy, which return
-/// `RINGPOOL_STATUS_WOULD_DEADLOCK` there.
+/// ringpool function on its own pool; none can hang there:
+/// - ringpool_try_submit, ringpool_submit_timeout, ringpool_try_recv,
+///   ringpool_close, ringpool_stop_now, ringpool_resize,
+///   ringpool_metrics_snapshot: work as anywhere;
+/// - ringpool_submit: does not wait for room; FULL when the queue is full
+///   (if every worker waited, none would be left to make room);
+/// - ringpool_recv, ringpool_recv_timeout: a ready result, else
+///   `RINGPOOL_STATUS_WOULD_DEADLOCK` without waiting (so a handler that
+///   closes its pool and drains the results gets those ready so far);
+/// - ringpool_wait, ringpool_wait_timeout, ringpool_destroy:
+///   `RINGPOOL_STATUS_WOULD_DEADLOCK`, nothing done.
 pub type ringpool_handler = Option<
     unsafe extern "C" fn(
         user: *mut c_void,

@@ -37,9 +37,11 @@ pub unsafe extern "C" fn ringpool_close(pool: *const ringpool_pool) -> ringpool_
     unsafe { with_pool(pool, body) }
 }
 
-/// Blocks until every job accepted so far has finished (Go's
+/// Blocks until every job accepted before the call has finished (Go's
 /// `WaitGroup.Wait`); it does not close the pool, and does not wait for
-/// the results to be drained.
+/// the results to be drained. Jobs submitted while it waits do not keep it
+/// waiting (its first look closes the current batch; later jobs count in
+/// the next), so it returns under sustained load too.
 ///
 /// Returns OK; WOULD_DEADLOCK from this pool's own handler; NULL_ARGUMENT.
 ///
@@ -55,14 +57,17 @@ pub unsafe extern "C" fn ringpool_wait(pool: *const ringpool_pool) -> ringpool_s
         if handle.in_own_handler() {
             return ringpool_status::WouldDeadlock;
         }
-        handle.pool.wait();
-        ringpool_status::Ok
+        match handle.pool.wait() {
+            Ok(()) => ringpool_status::Ok,
+            Err(error) => ringpool_status::from(error),
+        }
     };
     // SAFETY: forwarded from this function's contract.
     unsafe { with_pool(pool, body) }
 }
 
-/// As ringpool_wait, for at most `timeout_ms` milliseconds.
+/// As ringpool_wait, for at most `timeout_ms` milliseconds (any value:
+/// UINT64_MAX waits with no deadline, like ringpool_wait).
 ///
 /// Returns OK; TIMEOUT when jobs were still unfinished; WOULD_DEADLOCK
 /// from this pool's own handler; NULL_ARGUMENT.
@@ -83,7 +88,7 @@ pub unsafe extern "C" fn ringpool_wait_timeout(
         }
         match handle.pool.wait_timeout(Duration::from_millis(timeout_ms)) {
             Ok(()) => ringpool_status::Ok,
-            Err(_) => ringpool_status::Timeout,
+            Err(error) => ringpool_status::from(error),
         }
     };
     // SAFETY: forwarded from this function's contract.

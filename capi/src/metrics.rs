@@ -3,7 +3,7 @@
 use crate::handle::{ringpool_pool, with_pool};
 use crate::results::nanos;
 use crate::status::ringpool_status;
-use ringpool::HistogramSnapshot;
+use ringpool::{HistogramSnapshot, MetricsSnapshot};
 
 /// A latency histogram, summarised. Quantiles are bucket upper edges, at
 /// most 25% above the true value; all zero when nothing was recorded.
@@ -44,7 +44,10 @@ impl From<&HistogramSnapshot> for ringpool_histogram {
 pub struct ringpool_metrics {
     /// Jobs accepted by a submit.
     pub submitted: u64,
-    /// Submits refused (full, closed, timed out).
+    /// Submits refused, none of those jobs taken: FULL (ringpool_try_submit,
+    /// or ringpool_submit from inside the pool's own handler), CLOSED, or
+    /// TIMEOUT (ringpool_submit_timeout). Calls refused for a NULL argument
+    /// are not counted.
     pub rejected: u64,
     /// Jobs a worker took from the queue.
     pub started: u64,
@@ -68,6 +71,10 @@ pub struct ringpool_metrics {
     pub idle_workers: usize,
     /// Results finished and not yet drained.
     pub results_pending: usize,
+    /// Results that found the result ring full with nobody draining it and
+    /// went to the growable spill buffer instead (see ringpool_create).
+    /// Zero while receivers keep up.
+    pub results_spilled: u64,
     /// Time from submit until a worker took the job.
     pub queue_wait: ringpool_histogram,
     /// Time the handler ran.
@@ -93,23 +100,43 @@ pub unsafe extern "C" fn ringpool_metrics_snapshot(
         if out.is_null() {
             return ringpool_status::NullArgument;
         }
-        let m = handle.pool.metrics();
+        // Every field named, no `..`: a figure added to the Rust snapshot
+        // fails this build until the C struct carries it too.
+        let MetricsSnapshot {
+            submitted,
+            rejected,
+            started,
+            succeeded,
+            failed,
+            panicked,
+            cancelled,
+            queue_depth,
+            queue_capacity,
+            workers,
+            busy_workers,
+            idle_workers,
+            results_pending,
+            results_spilled,
+            queue_wait,
+            run_time,
+        } = handle.pool.metrics();
         let snapshot = ringpool_metrics {
-            submitted: m.submitted,
-            rejected: m.rejected,
-            started: m.started,
-            succeeded: m.succeeded,
-            failed: m.failed,
-            panicked: m.panicked,
-            cancelled: m.cancelled,
-            queue_depth: m.queue_depth,
-            queue_capacity: m.queue_capacity,
-            workers: m.workers,
-            busy_workers: m.busy_workers,
-            idle_workers: m.idle_workers,
-            results_pending: m.results_pending,
-            queue_wait: (&m.queue_wait).into(),
-            run_time: (&m.run_time).into(),
+            submitted,
+            rejected,
+            started,
+            succeeded,
+            failed,
+            panicked,
+            cancelled,
+            queue_depth,
+            queue_capacity,
+            workers,
+            busy_workers,
+            idle_workers,
+            results_pending,
+            results_spilled,
+            queue_wait: (&queue_wait).into(),
+            run_time: (&run_time).into(),
         };
         // SAFETY: not NULL; the caller promised it is writable.
         unsafe { out.write(snapshot) };

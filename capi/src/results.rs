@@ -90,10 +90,14 @@ unsafe fn recv_with(
 /// Returns OK (a result was written; its own `status` says how the job
 /// went); CLOSED when the pool is closed, every accepted job has finished
 /// and every result was drained (the end of the stream: without a close it
-/// waits for ever); NULL_ARGUMENT.
+/// waits for ever); NULL_ARGUMENT; WOULD_DEADLOCK, without waiting, when
+/// called from this pool's own handler with no result ready (the stream
+/// cannot end while the handler's own job runs, and the result it would
+/// wait for may need the handler's worker).
 ///
 /// Thread safety: any thread, concurrently with every call but
-/// ringpool_destroy; each result goes to exactly one receive call.
+/// ringpool_destroy; each result goes to exactly one receive call. From
+/// the pool's own handler it never waits.
 ///
 /// # Safety
 ///
@@ -104,7 +108,9 @@ pub unsafe extern "C" fn ringpool_recv(
     out: *mut ringpool_result,
 ) -> ringpool_status {
     // SAFETY: forwarded from this function's contract.
-    unsafe { recv_with(pool, out, |r| r.recv().ok_or(RecvError::Closed)) }
+    // `Duration::MAX` is no deadline: `recv`, but with its errors (from the
+    // pool's own handler: WOULD_DEADLOCK rather than an end of stream).
+    unsafe { recv_with(pool, out, |r| r.recv_timeout(Duration::MAX)) }
 }
 
 /// Writes the next result to `*out` if one is ready now.
@@ -112,7 +118,8 @@ pub unsafe extern "C" fn ringpool_recv(
 /// Returns OK; EMPTY when none is ready yet; CLOSED at the end of the
 /// stream (as ringpool_recv); NULL_ARGUMENT.
 ///
-/// Thread safety: as ringpool_recv; never blocks.
+/// Thread safety: as ringpool_recv; never blocks, so it works from the
+/// pool's own handler as anywhere.
 ///
 /// # Safety
 ///
@@ -126,9 +133,12 @@ pub unsafe extern "C" fn ringpool_try_recv(
     unsafe { recv_with(pool, out, Results::try_recv) }
 }
 
-/// Waits at most `timeout_ms` milliseconds for the next result.
+/// Waits at most `timeout_ms` milliseconds for the next result (any value:
+/// UINT64_MAX waits with no deadline, like ringpool_recv).
 ///
-/// Returns OK; TIMEOUT; CLOSED at the end of the stream; NULL_ARGUMENT.
+/// Returns OK; TIMEOUT; CLOSED at the end of the stream; NULL_ARGUMENT;
+/// WOULD_DEADLOCK, without waiting, from this pool's own handler with no
+/// result ready (as ringpool_recv).
 ///
 /// Thread safety: as ringpool_recv.
 ///

@@ -1,7 +1,7 @@
 //! [`ringpool_status`]: the one code every function returns, and the
 //! mapping from the std pool's errors to it.
 
-use ringpool::{BuildError, JobError, RecvError, SubmitError};
+use ringpool::{BuildError, JobError, RecvError, SubmitError, WaitError};
 use std::ffi::c_char;
 
 /// What a ringpool call did. Every function returns one of these;
@@ -40,7 +40,8 @@ pub enum ringpool_status {
     /// remain; call it again for the rest.
     More = 11,
     /// ringpool_wait, ringpool_wait_timeout or ringpool_destroy called from
-    /// inside this pool's own handler, where it could never finish. Nothing
+    /// inside this pool's own handler, where it could never finish; or a
+    /// receive call there with no result ready (it may not wait). Nothing
     /// was done.
     WouldDeadlock = 12,
     /// In ringpool_result.status only: the handler returned non-zero (that
@@ -51,11 +52,15 @@ pub enum ringpool_status {
     JobPanicked = 14,
     /// The library panicked internally; the call was abandoned. Please report it.
     Panic = 15,
+    /// ringpool_create: the memory for the queue or the result ring (sized
+    /// from `queue_capacity` and `workers`) could not be allocated. Nothing
+    /// was started.
+    OutOfMemory = 16,
 }
 
 impl ringpool_status {
     /// Every code, in order (for tests and `ringpool_status_str`).
-    pub(crate) const ALL: [Self; 16] = [
+    pub(crate) const ALL: [Self; 17] = [
         Self::Ok,
         Self::NullArgument,
         Self::ZeroWorkers,
@@ -72,6 +77,7 @@ impl ringpool_status {
         Self::JobFailed,
         Self::JobPanicked,
         Self::Panic,
+        Self::OutOfMemory,
     ];
 
     /// A static, NUL-terminated description.
@@ -95,6 +101,7 @@ impl ringpool_status {
             Self::JobFailed => c"the handler reported failure",
             Self::JobPanicked => c"the job panicked inside the library",
             Self::Panic => c"the library panicked internally",
+            Self::OutOfMemory => c"the pool's tables could not be allocated: too large",
         }
     }
 }
@@ -114,6 +121,9 @@ impl From<&BuildError> for ringpool_status {
             } => Self::ZeroCapacity,
             BuildError::Capacity { .. } => Self::CapacityTooLarge,
             BuildError::Spawn(_) => Self::SpawnFailed,
+            BuildError::OutOfMemory { .. } => Self::OutOfMemory,
+            // Not produced: the C API sets no thread name and no durations.
+            BuildError::ThreadName | BuildError::Duration { .. } => Self::Panic,
         }
     }
 }
@@ -134,6 +144,16 @@ impl From<RecvError> for ringpool_status {
             RecvError::Empty => Self::Empty,
             RecvError::Timeout => Self::Timeout,
             RecvError::Closed => Self::Closed,
+            RecvError::WouldDeadlock => Self::WouldDeadlock,
+        }
+    }
+}
+
+impl From<WaitError> for ringpool_status {
+    fn from(error: WaitError) -> Self {
+        match error {
+            WaitError::Timeout => Self::Timeout,
+            WaitError::WouldDeadlock => Self::WouldDeadlock,
         }
     }
 }

@@ -41,8 +41,9 @@ unsafe fn submit_with(
 /// this call waits). A refused job was not taken.
 ///
 /// Thread safety: any thread, concurrently with every call but
-/// ringpool_destroy. From inside the handler it may wait for a slot that
-/// only that handler's return would free: prefer ringpool_try_submit there.
+/// ringpool_destroy. From inside this pool's own handler it does not wait
+/// for room (if every worker waited, none would be left to make room): it
+/// returns FULL when the queue is full there, as ringpool_try_submit.
 ///
 /// # Safety
 ///
@@ -63,7 +64,7 @@ pub unsafe extern "C" fn ringpool_submit(
 /// CLOSED; NULL_ARGUMENT. A refused job was not taken.
 ///
 /// Thread safety: any thread, concurrently with every call but
-/// ringpool_destroy; never blocks.
+/// ringpool_destroy (from the handler too); never blocks.
 ///
 /// # Safety
 ///
@@ -79,13 +80,16 @@ pub unsafe extern "C" fn ringpool_try_submit(
 }
 
 /// Queues `job`, waiting at most `timeout_ms` milliseconds for room;
-/// writes its id to `*job_id`.
+/// writes its id to `*job_id`. Any value is safe: UINT64_MAX waits with no
+/// deadline, like ringpool_submit (so, from the pool's own handler, not at
+/// all: FULL).
 ///
 /// Returns OK; TIMEOUT when there was no room in time; CLOSED;
 /// NULL_ARGUMENT. A refused job was not taken.
 ///
 /// Thread safety: any thread, concurrently with every call but
-/// ringpool_destroy.
+/// ringpool_destroy (from the handler too: it waits at most `timeout_ms`,
+/// and UINT64_MAX there means no wait, as ringpool_submit).
 ///
 /// # Safety
 ///

@@ -26,6 +26,12 @@
 //! a `done` stalled between its drop to zero and its generation step let a
 //! snapshot of the next batch be declared finished by that late step).
 //!
+//! A batch ends only when `pending` reaches zero, so under sustained load
+//! (jobs added faster than the count ever drops to zero) a waiter waits for
+//! the load to stop. [`PhasedCounter`] (the [`phased`] module) ends a
+//! waiter's batch when the jobs counted before it are done, however many
+//! come after; the std pool's `wait` uses it.
+//!
 //! Waiting here is a bounded-step check ([`is_finished`](CompletionCounter::is_finished))
 //! plus [`spin_wait`](CompletionCounter::spin_wait) with a spin limit;
 //! blocking waits (park, condvar) belong to the std crate.
@@ -36,6 +42,10 @@
 //! waiter is fooled only if the generation wraps all the way around
 //! (`2^(W/2)` drops to zero: 65 536 on 32-bit targets, 2^32 on 64-bit ones)
 //! between its snapshot and its check.
+
+pub mod phased;
+
+pub use phased::{PhasedBatch, PhasedCounter, Ticket};
 
 use crate::error::CounterError;
 use crate::sync::{AtomicUsize, Ordering, spin_loop};

@@ -47,7 +47,7 @@ mod ring;
 mod storage;
 mod sync;
 
-pub use counter::{Batch, CompletionCounter};
+pub use counter::{Batch, CompletionCounter, PhasedBatch, PhasedCounter, Ticket};
 pub use error::{CapacityError, CounterError, PopError, PushError};
 pub use index_ring::Entry;
 pub use ring::{GenericRing, MAX_CAPACITY, Ring};

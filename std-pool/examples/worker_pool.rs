@@ -61,7 +61,7 @@ fn main() -> ExitCode {
         }
     }
     pool.close(); // the seed's close(jobQueue)
-    pool.wait(); // the seed's Wait()
+    pool.wait().unwrap(); // the seed's Wait()
     let mut received = 0;
     for result in results {
         // The seed's CollectResults().

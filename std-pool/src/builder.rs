@@ -48,7 +48,9 @@ pub struct Autoscale {
     pub max_workers: usize,
     /// Queue depth at which a submit adds a worker.
     pub grow_at_depth: usize,
-    /// How long a surplus worker waits for a job before retiring.
+    /// How long a surplus worker waits for a job before retiring. Any
+    /// value works: one past the end of the clock (e.g. `Duration::MAX`)
+    /// means surplus workers never retire for being idle.
     pub idle_timeout: Duration,
 }
 
@@ -100,6 +102,13 @@ impl Default for Builder {
 }
 
 impl Builder {
+    /// The most workers a pool may have (`max_workers`, `workers`, an
+    /// autoscale maximum): 65 536.
+    pub const MAX_WORKERS: usize = 1 << 16;
+
+    /// The longest [`spill_after`](Self::spill_after): 1 s.
+    pub const MAX_SPILL_AFTER: Duration = Duration::from_secs(1);
+
     /// Worker threads at start (default: the machine's parallelism).
     ///
     /// Zero is refused with [`BuildError::ZeroWorkers`] when the pool is
@@ -175,7 +184,7 @@ impl Builder {
     ///     pool.submit(job).unwrap();
     /// }
     /// pool.close();
-    /// pool.wait();
+    /// pool.wait().unwrap();
     /// let mut all: Vec<u32> = pool.results().unwrap().map(|r| r.outcome.unwrap()).collect();
     /// all.sort();
     /// assert_eq!(all, (0..100).collect::<Vec<_>>());
@@ -192,6 +201,11 @@ impl Builder {
     /// receiver that stalls longer before memory grows; shorter costs a
     /// pool that nobody drains less delay, once per such episode.
     ///
+    /// At most [`MAX_SPILL_AFTER`](Self::MAX_SPILL_AFTER) (1 s); more is a
+    /// [`BuildError::Duration`] from `build`: a worker that waited for ever
+    /// for a receiver that never comes would bring back the results-full
+    /// deadlock that spilling exists to prevent.
+    ///
     /// ```
     /// use ringpool::Pool;
     /// use std::time::Duration;
@@ -207,7 +221,7 @@ impl Builder {
     ///     pool.submit(job).unwrap(); // nobody drains yet: results spill
     /// }
     /// pool.close();
-    /// pool.wait();
+    /// pool.wait().unwrap();
     /// assert!(pool.metrics().results_spilled > 0);
     /// assert_eq!(pool.results().unwrap().count(), 10);
     /// ```
@@ -240,7 +254,7 @@ impl Builder {
     /// for job in 1..=100 {
     ///     pool.submit(job).unwrap();
     /// }
-    /// pool.wait();
+    /// pool.wait().unwrap();
     /// assert_eq!(total.load(Ordering::Relaxed), 5050);
     /// assert_eq!(pool.metrics().succeeded, 100);
     /// ```
@@ -250,7 +264,11 @@ impl Builder {
     }
 
     /// Upper bound for [`Pool::resize`] (default: the larger of `workers`,
-    /// the autoscale maximum, and 1024).
+    /// the autoscale maximum, and 1024). At most
+    /// [`MAX_WORKERS`](Self::MAX_WORKERS); more is a
+    /// [`BuildError::TooManyWorkers`] from `build`. The slot tables are
+    /// allocated fallibly: a maximum this machine cannot hold is a
+    /// [`BuildError::OutOfMemory`], never an abort.
     ///
     /// ```
     /// use ringpool::{BuildError, Pool};
@@ -308,7 +326,7 @@ impl Builder {
     /// pool.submit(2).unwrap(); // queued: depth 1 reaches grow_at_depth
     /// assert_eq!(pool.workers(), 2);
     /// gate.wait(); // release job 1
-    /// pool.wait();
+    /// pool.wait().unwrap();
     /// // Idle past idle_timeout, the surplus worker retires.
     /// while pool.workers() > 1 {
     ///     std::thread::sleep(Duration::from_millis(1));
@@ -348,7 +366,9 @@ impl Builder {
     }
 
     /// Prefix of worker thread names; the worker id is appended (default
-    /// `ringpool-worker`, giving `ringpool-worker-1`, ...).
+    /// `ringpool-worker`, giving `ringpool-worker-1`, ...). A prefix with a
+    /// NUL byte is a [`BuildError::ThreadName`] from `build`, before any
+    /// thread starts.
     ///
     /// ```
     /// use ringpool::Pool;
@@ -369,6 +389,8 @@ impl Builder {
 
     /// How long dropping the pool waits for accepted jobs to finish before
     /// it detaches the workers (default 10 s); see [`Pool`]'s Drop docs.
+    /// Any value works: one past the end of the clock (e.g. `Duration::MAX`)
+    /// means Drop waits with no deadline, as [`Pool::shutdown`] does.
     ///
     /// Here a job is held past a 1 ms drop timeout: the drop returns, the
     /// detached worker finishes the job later, and its result still arrives
@@ -434,7 +456,9 @@ impl Builder {
     ///
     /// # Errors
     ///
-    /// [`BuildError`] for zero workers, a bad capacity, or a failed spawn.
+    /// [`BuildError`] for zero workers, too many workers, a bad capacity, a
+    /// thread name with a NUL byte, a `spill_after` above its maximum,
+    /// tables too large to allocate, or a failed spawn.
     ///
     /// # Examples
     ///
@@ -478,7 +502,7 @@ impl Builder {
     ///
     /// # Errors
     ///
-    /// [`BuildError`] for zero workers, a bad capacity, or a failed spawn.
+    /// As [`build`](Self::build).
     ///
     /// # Examples
     ///
@@ -533,6 +557,12 @@ impl Builder {
         let max_workers = self
             .max_workers
             .unwrap_or_else(|| initial.max(scaling.map_or(0, |a| a.max_workers)).max(1024));
+        if max_workers > Self::MAX_WORKERS {
+            return Err(BuildError::TooManyWorkers {
+                requested: max_workers,
+                max: Self::MAX_WORKERS,
+            });
+        }
         if initial > max_workers {
             return Err(BuildError::TooManyWorkers {
                 requested: initial,
@@ -545,6 +575,15 @@ impl Builder {
             return Err(BuildError::TooManyWorkers {
                 requested: a.max_workers,
                 max: max_workers,
+            });
+        }
+        if self.thread_name.contains('\0') {
+            return Err(BuildError::ThreadName);
+        }
+        if self.spill_after > Self::MAX_SPILL_AFTER {
+            return Err(BuildError::Duration {
+                which: "spill_after",
+                max: Self::MAX_SPILL_AFTER,
             });
         }
         check_capacity("queue", self.queue_capacity)?;

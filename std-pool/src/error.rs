@@ -64,6 +64,25 @@ pub enum BuildError {
     },
     /// The operating system refused to start a worker thread.
     Spawn(String),
+    /// A thread name prefix with a NUL byte, which no thread name may hold.
+    ThreadName,
+    /// A [`Duration`](std::time::Duration) setting above the largest the
+    /// pool accepts for it.
+    Duration {
+        /// Which setting: `"spill_after"`.
+        which: &'static str,
+        /// The largest accepted.
+        max: std::time::Duration,
+    },
+    /// Memory for the pool's tables (queue, results ring, worker slots)
+    /// could not be allocated: the sizes asked for are too large for this
+    /// machine. Nothing was started.
+    OutOfMemory {
+        /// Which table: `"queue"`, `"results"` or `"workers"`.
+        which: &'static str,
+        /// The number of elements asked for.
+        len: usize,
+    },
 }
 
 impl fmt::Display for BuildError {
@@ -78,6 +97,13 @@ impl fmt::Display for BuildError {
             }
             Self::Capacity { which, error } => write!(f, "bad {which} capacity: {error}"),
             Self::Spawn(why) => write!(f, "could not start a worker thread: {why}"),
+            Self::ThreadName => f.write_str("a thread name may not contain a NUL byte"),
+            Self::Duration { which, max } => {
+                write!(f, "{which} may be at most {max:?}")
+            }
+            Self::OutOfMemory { which, len } => {
+                write!(f, "could not allocate the {which} table of {len} elements")
+            }
         }
     }
 }
@@ -200,7 +226,6 @@ impl<E: fmt::Display> fmt::Display for JobError<E> {
 impl<E: fmt::Debug + fmt::Display> std::error::Error for JobError<E> {}
 
 /// A blocking call's deadline passed first: from
-/// [`Pool::wait_timeout`](crate::Pool::wait_timeout) and
 /// [`Pool::shutdown_timeout`](crate::Pool::shutdown_timeout).
 ///
 /// ```
@@ -217,11 +242,10 @@ impl<E: fmt::Debug + fmt::Display> std::error::Error for JobError<E> {}
 /// })
 /// .unwrap();
 /// pool.submit(1).unwrap();
-/// let err = pool.wait_timeout(Duration::from_millis(1)).unwrap_err();
+/// let err = pool.shutdown_timeout(Duration::from_millis(1)).unwrap_err();
 /// assert_eq!(err, Timeout);
 /// assert_eq!(err.to_string(), "timed out");
-/// release.send(()).unwrap();
-/// pool.wait();
+/// release.send(()).unwrap(); // the detached worker finishes on its own
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Timeout;
@@ -233,6 +257,55 @@ impl fmt::Display for Timeout {
 }
 
 impl std::error::Error for Timeout {}
+
+/// Why [`Pool::wait`](crate::Pool::wait) or
+/// [`Pool::wait_timeout`](crate::Pool::wait_timeout) returned before the
+/// jobs it waits for were done.
+///
+/// ```
+/// use ringpool::{Pool, WaitError};
+/// use std::sync::{Arc, Mutex};
+///
+/// // A handler that waits for its own pool: its own job is one of those it
+/// // would wait for, so it is told so instead of hanging.
+/// let slot: Arc<Mutex<Option<Arc<Pool<u32, Option<WaitError>>>>>> = Arc::default();
+/// let inside = Arc::clone(&slot);
+/// let pool = Arc::new(
+///     Pool::new(1, 4, move |_, _job: u32| {
+///         let pool = inside.lock().unwrap().clone().unwrap();
+///         pool.wait().err()
+///     })
+///     .unwrap(),
+/// );
+/// *slot.lock().unwrap() = Some(Arc::clone(&pool));
+/// let results = pool.results().unwrap();
+/// pool.submit(1).unwrap();
+/// let err = results.recv().unwrap().outcome.unwrap().unwrap();
+/// assert_eq!(err, WaitError::WouldDeadlock);
+/// slot.lock().unwrap().take(); // break the cycle
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaitError {
+    /// The deadline passed first (`wait_timeout` only).
+    Timeout,
+    /// Called from inside one of this pool's own handlers, where it could
+    /// never return: the caller's own job is one of those it waits for.
+    /// Nothing was waited for.
+    WouldDeadlock,
+}
+
+impl fmt::Display for WaitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Timeout => "timed out",
+            Self::WouldDeadlock => {
+                "called from inside the pool's own handler, where it would never return"
+            }
+        })
+    }
+}
+
+impl std::error::Error for WaitError {}
 
 /// Why [`Results::try_recv`](crate::Results::try_recv) or
 /// [`recv_timeout`](crate::Results::recv_timeout) returned no result.
@@ -262,6 +335,11 @@ pub enum RecvError {
     /// The pool is closed, every accepted job finished, and every result
     /// was drained: the stream has ended.
     Closed,
+    /// No result is ready and the call was made from inside one of this
+    /// pool's own handlers, where waiting could never end (the stream
+    /// cannot end while the caller's own job runs, and the results it would
+    /// wait for may need the caller's worker): such calls never wait.
+    WouldDeadlock,
 }
 
 impl fmt::Display for RecvError {
@@ -270,6 +348,9 @@ impl fmt::Display for RecvError {
             Self::Empty => "no result ready",
             Self::Timeout => "timed out waiting for a result",
             Self::Closed => "pool closed and all results drained",
+            Self::WouldDeadlock => {
+                "no result ready, and waiting inside the pool's own handler could never end"
+            }
         })
     }
 }

@@ -84,7 +84,7 @@ impl Histogram {
 /// # use ringpool::Pool;
 /// let pool = Pool::builder().workers(1).queue_capacity(4).build(|_, x: u32| x).unwrap();
 /// pool.submit(1).unwrap();
-/// pool.wait();
+/// pool.wait().unwrap();
 /// let run = pool.metrics().run_time;
 /// assert_eq!(run.count(), 1);
 /// assert!(run.p50() <= run.p99());
@@ -115,7 +115,7 @@ impl HistogramSnapshot {
     /// for job in 0..6 {
     ///     pool.submit(job).unwrap();
     /// }
-    /// pool.wait();
+    /// pool.wait().unwrap();
     /// let m = pool.metrics();
     /// // One recording per job, in each histogram.
     /// assert_eq!(m.run_time.count(), 6);
@@ -137,7 +137,7 @@ impl HistogramSnapshot {
     ///     .unwrap();
     /// pool.submit(2).unwrap();
     /// pool.submit(4).unwrap();
-    /// pool.wait();
+    /// pool.wait().unwrap();
     /// let mean = pool.metrics().run_time.mean();
     /// // At least the 3 ms slept on average (less a little clock calibration
     /// // error); how much more depends on the scheduler.
@@ -164,7 +164,7 @@ impl HistogramSnapshot {
     /// for ms in [0, 0, 0, 2] {
     ///     pool.submit(ms).unwrap();
     /// }
-    /// pool.wait();
+    /// pool.wait().unwrap();
     /// let run = pool.metrics().run_time;
     /// // One of the four jobs slept 2 ms: the top recording is at least that
     /// // (less a little clock error).
@@ -202,7 +202,7 @@ impl HistogramSnapshot {
     /// for _ in 0..3 {
     ///     pool.submit(1).unwrap();
     /// }
-    /// pool.wait();
+    /// pool.wait().unwrap();
     /// let run = pool.metrics().run_time;
     /// assert_eq!(run.p50(), run.quantile(0.5));
     /// // Every job slept 1 ms, so the median did too (less clock error).
@@ -221,7 +221,7 @@ impl HistogramSnapshot {
     /// for job in 0..10 {
     ///     pool.submit(job).unwrap();
     /// }
-    /// pool.wait();
+    /// pool.wait().unwrap();
     /// let wait = pool.metrics().queue_wait;
     /// assert_eq!(wait.p90(), wait.quantile(0.9));
     /// assert!(wait.p50() <= wait.p90() && wait.p90() <= wait.p99());
@@ -239,7 +239,7 @@ impl HistogramSnapshot {
     /// let pool = Pool::new(1, 8, |_, ms: u64| std::thread::sleep(Duration::from_millis(ms)))
     ///     .unwrap();
     /// pool.submit(2).unwrap();
-    /// pool.wait();
+    /// pool.wait().unwrap();
     /// let run = pool.metrics().run_time;
     /// assert_eq!(run.p99(), run.quantile(0.99));
     /// // With one recording, every quantile is its bucket's upper edge:
@@ -264,7 +264,7 @@ impl HistogramSnapshot {
     /// for ms in [0, 1, 3] {
     ///     pool.submit(ms).unwrap();
     /// }
-    /// pool.wait();
+    /// pool.wait().unwrap();
     /// let run = pool.metrics().run_time;
     /// assert_eq!(run.max(), run.quantile(1.0));
     /// assert!(run.max() >= Duration::from_micros(2_900));

@@ -63,7 +63,7 @@ mod sync;
 mod worker;
 
 pub use builder::{Autoscale, Builder};
-pub use error::{BuildError, JobError, RecvError, SubmitError, Timeout};
+pub use error::{BuildError, JobError, RecvError, SubmitError, Timeout, WaitError};
 pub use histogram::HistogramSnapshot;
 pub use metrics::MetricsSnapshot;
 pub use pool::{JobContext, JobId, Pool};

@@ -90,7 +90,7 @@ impl WorkerStats {
 /// # use ringpool::Pool;
 /// let pool = Pool::builder().workers(2).queue_capacity(8).build(|_, x: u64| x * 2).unwrap();
 /// for i in 0..5 { pool.submit(i).unwrap(); }
-/// pool.wait();
+/// pool.wait().unwrap();
 /// let m = pool.metrics();
 /// assert_eq!((m.submitted, m.succeeded, m.rejected), (5, 5, 0));
 /// assert_eq!(m.queue_depth, 0);
@@ -100,7 +100,11 @@ impl WorkerStats {
 pub struct MetricsSnapshot {
     /// Jobs accepted by a submit.
     pub submitted: u64,
-    /// Submits refused (full, closed, timed out, results full).
+    /// Submits refused, each job handed back: the queue was full
+    /// ([`try_submit`](crate::Pool::try_submit), or
+    /// [`submit`](crate::Pool::submit) from inside the pool's own handler),
+    /// the pool was closed, or the timeout passed
+    /// ([`submit_timeout`](crate::Pool::submit_timeout)).
     pub rejected: u64,
     /// Jobs a worker took from the queue.
     pub started: u64,

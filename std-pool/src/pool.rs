@@ -3,15 +3,15 @@
 use crate::backoff::BeforePark;
 use crate::builder::{Builder, Settings};
 use crate::clock::JobClock;
-use crate::error::{BuildError, SubmitError, Timeout};
+use crate::error::{BuildError, SubmitError, Timeout, WaitError};
 use crate::event::Event;
 use crate::metrics::MetricsSnapshot;
 use crate::results::Results;
-use crate::ring::heap_ring;
+use crate::ring::{filled_box, heap_ring};
 use crate::shared::{Envelope, Handler, Shared, WorkerSet};
 use crate::worker;
 use crossbeam_utils::CachePadded;
-use ringpool_core::{CompletionCounter, PushError};
+use ringpool_core::{PhasedCounter, PushError};
 use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -66,6 +66,25 @@ pub struct JobContext {
 
 /// A pool of worker threads running one handler over typed jobs.
 ///
+/// # Calls from inside the pool's own handler
+///
+/// A handler may hold a handle to its own pool (an `Arc<Pool>`, a
+/// [`Results`]). Every call made from there either works or returns an
+/// error at once; none can hang:
+///
+/// | call | from inside its own handler |
+/// |---|---|
+/// | [`try_submit`](Self::try_submit), [`submit_timeout`](Self::submit_timeout) | work as anywhere |
+/// | [`submit`](Self::submit) | does not wait for room: [`SubmitError::Full`] when the queue is full (if every worker waited for room, none would be left to make it) |
+/// | [`wait`](Self::wait), [`wait_timeout`](Self::wait_timeout) | [`WaitError::WouldDeadlock`] (the caller's own job is one it would wait for) |
+/// | [`close`](Self::close), [`stop_now`](Self::stop_now), [`resize`](Self::resize), [`metrics`](Self::metrics), [`pending`](Self::pending), [`workers`](Self::workers), [`is_closed`](Self::is_closed), [`results`](Self::results) | work as anywhere (a worker resized away retires after its current job) |
+/// | [`Results::try_recv`] | works as anywhere |
+/// | [`Results::recv`], [`Results::recv_timeout`], iterating | a result if one is ready; otherwise no wait: `None` (the iteration ends) or [`RecvError::WouldDeadlock`](crate::RecvError::WouldDeadlock) |
+/// | [`shutdown`](Self::shutdown), [`shutdown_timeout`](Self::shutdown_timeout), Drop | close and return at once, leaving the workers to finish the accepted jobs (`shutdown_timeout` returns [`Timeout`]) |
+///
+/// So a handler that closes its pool and then drains the results gets the
+/// results ready so far, and returns.
+///
 /// `J` is the job type, `R` the handler's value and `E` its error (for
 /// [`Builder::build`] handlers, which cannot fail, [`Infallible`]).
 ///
@@ -90,10 +109,12 @@ pub struct JobContext {
 ///   back in [`SubmitError::Closed`]); every job accepted before still runs;
 ///   workers exit when the queue is empty; the result stream ends once the
 ///   last result is drained.
-/// * [`wait`](Self::wait): blocks until every job accepted so far has
-///   finished (Go's `WaitGroup.Wait`). Does not close. Jobs accepted while it
-///   waits may or may not be waited for; it is never fooled into waiting for
-///   the next batch forever.
+/// * [`wait`](Self::wait): blocks until every job accepted before the call
+///   has finished (Go's `WaitGroup.Wait`). Does not close. Jobs accepted
+///   while it waits hold it up only until its first look closes the
+///   counter's current phase (see [`PhasedCounter`]), so under sustained
+///   load it still returns: it is never fooled into waiting for the next
+///   batch, or for the load to stop.
 /// * [`stop_now`](Self::stop_now): closes, and hands back every job not yet
 ///   started; running jobs finish.
 /// * [`shutdown`](Self::shutdown): close, wait, join every worker thread.
@@ -102,7 +123,10 @@ pub struct JobContext {
 ///   finish and the workers to exit. If time runs out it prints how many
 ///   jobs are still running to stderr and detaches the workers, which finish
 ///   those jobs and exit on their own. It never hangs forever and never
-///   drops a queued job unrun. Results not yet drained stay readable through
+///   drops a queued job unrun. (A `drop_timeout` past the end of the clock
+///   means no deadline.) Dropped from inside its own handler (the handler
+///   held the last handle), it closes and returns at once: a worker cannot
+///   wait for itself. Results not yet drained stay readable through
 ///   any live [`Results`] receiver.
 pub struct Pool<J, R = (), E = Infallible> {
     shared: Arc<Shared<J, R, E>>,
@@ -197,20 +221,28 @@ where
 {
     /// Allocates everything and starts the workers.
     pub(crate) fn start(settings: Settings, handler: Handler<J, R, E>) -> Result<Self, BuildError> {
-        let capacity_error = |which| move |error| BuildError::Capacity { which, error };
-        let jobs = heap_ring(settings.queue_capacity).map_err(capacity_error("queue"))?;
+        let jobs = heap_ring("queue", settings.queue_capacity)?;
         let results = match settings.results_capacity {
-            Some(capacity) => Some(heap_ring(capacity).map_err(capacity_error("results"))?),
+            Some(capacity) => Some(heap_ring("results", capacity)?),
             None => None,
         };
         let max = settings.max_workers;
         let workers = settings.workers;
+        // Sized by the caller: allocated fallibly, so a size this machine
+        // cannot hold is an error, not an abort.
+        let out_of_memory = |_| BuildError::OutOfMemory {
+            which: "workers",
+            len: max,
+        };
+        let threads = filled_box(max, || None).map_err(out_of_memory)?;
+        let in_use = filled_box(max, || false).map_err(out_of_memory)?;
+        let stats = filled_box(max, OnceLock::new).map_err(out_of_memory)?;
         let shared = Arc::new(Shared {
             clock: JobClock::new(settings.job_timing),
             handler,
             jobs,
             results,
-            counter: CompletionCounter::new(),
+            counter: PhasedCounter::new(),
             job_ready: Event::new(),
             slot_free: Event::new(),
             result_ready: Event::new(),
@@ -229,11 +261,8 @@ where
             live: AtomicUsize::new(0),
             target: AtomicUsize::new(workers),
             running_threads: AtomicUsize::new(0),
-            workers: Mutex::new(WorkerSet {
-                threads: (0..max).map(|_| None).collect(),
-                in_use: vec![false; max],
-            }),
-            stats: (0..max).map(|_| OnceLock::new()).collect(),
+            workers: Mutex::new(WorkerSet { threads, in_use }),
+            stats,
             settings,
         });
         let pool = Self { shared };
@@ -253,7 +282,9 @@ where
     /// # Errors
     ///
     /// [`SubmitError::Closed`] after [`close`](Self::close), with the job
-    /// handed back inside.
+    /// handed back inside. From inside this pool's own handler it does not
+    /// wait for room (if every worker waited, none would be left to make
+    /// room): [`SubmitError::Full`] when the queue is full there.
     ///
     /// # Examples
     ///
@@ -282,6 +313,7 @@ where
     }
 
     /// Queues `job` only if there is room now.
+    /// Works as anywhere from inside the pool's own handler (it never waits).
     ///
     /// # Errors
     ///
@@ -314,7 +346,7 @@ where
     ///     other => panic!("expected Full, got {other:?}"),
     /// }
     /// gate.wait(); // release job 1
-    /// pool.wait();
+    /// pool.wait().unwrap();
     /// let m = pool.metrics();
     /// assert_eq!((m.succeeded, m.rejected), (2, 1));
     /// ```
@@ -322,7 +354,10 @@ where
         self.submit_with(job, Patience::None)
     }
 
-    /// Queues `job`, waiting at most `timeout` for room.
+    /// Queues `job`, waiting at most `timeout` for room. A `timeout` past
+    /// the end of the clock (e.g. `Duration::MAX`) waits like
+    /// [`submit`](Self::submit), which from inside the pool's own handler
+    /// means not at all.
     ///
     /// # Errors
     ///
@@ -356,7 +391,7 @@ where
     /// gate.wait(); // release job 1
     /// // Room comes once the worker moves on.
     /// pool.submit_timeout(3, Duration::from_secs(10)).unwrap();
-    /// pool.wait();
+    /// pool.wait().unwrap();
     /// assert_eq!(pool.metrics().succeeded, 3);
     /// ```
     pub fn submit_timeout(&self, job: J, timeout: Duration) -> Result<JobId, SubmitError<J>> {
@@ -374,27 +409,34 @@ where
         }
         // Counted before it is queued, so wait() and the result stream
         // never see the pool idle while this job is in flight.
-        if shared.counter.add(1).is_err() {
+        let Ok(ticket) = shared.counter.add(1) else {
             shared.rejected.fetch_add(1, Ordering::Relaxed);
             return Err(SubmitError::Full(job));
-        }
+        };
         let id = shared.next_id.fetch_add(1, Ordering::Relaxed);
         let mut envelope = Envelope {
             id,
             job,
             submitted_at: shared.clock.now(),
+            ticket,
+        };
+        // From inside this pool's own handler, never park for room: if
+        // every worker did, no worker would be left to make room.
+        let patience = match patience {
+            Patience::Forever if worker::inside_handler_of(shared) => Patience::None,
+            other => other,
         };
         let mut before_park = BeforePark::new(shared.settings.spin_before_park);
         loop {
             match shared.jobs.push(envelope) {
                 Ok(()) => return Ok(self.accepted(id)),
-                Err(PushError::Closed(back)) => return Err(self.refused_closed(back.job)),
+                Err(PushError::Closed(back)) => return Err(self.refused_closed(back)),
                 Err(PushError::Full(back)) => envelope = back,
             }
             // Full: spin a little (read-only looks), then park.
             match patience {
                 Patience::None => {
-                    shared.refuse();
+                    shared.refuse(envelope.ticket);
                     return Err(SubmitError::Full(envelope.job));
                 }
                 _ if before_park.snooze() => {
@@ -411,7 +453,7 @@ where
         let pushed = shared.slot_free.wait_until(patience.deadline(), || {
             match shared.jobs.push(waiting.take()?) {
                 Ok(()) => Some(Ok(())),
-                Err(PushError::Closed(back)) => Some(Err(back.job)),
+                Err(PushError::Closed(back)) => Some(Err(back)),
                 Err(PushError::Full(back)) => {
                     waiting = Some(back);
                     None
@@ -420,9 +462,9 @@ where
         });
         match (pushed, waiting) {
             (Some(Ok(())), _) => Ok(self.accepted(id)),
-            (Some(Err(job)), _) => Err(self.refused_closed(job)),
+            (Some(Err(envelope)), _) => Err(self.refused_closed(envelope)),
             (None, Some(envelope)) => {
-                shared.refuse();
+                shared.refuse(envelope.ticket);
                 Err(SubmitError::Timeout(envelope.job))
             }
             // The closure puts the envelope back whenever it returns None.
@@ -440,10 +482,10 @@ where
     }
 
     /// Bookkeeping for a job the closed queue refused.
-    fn refused_closed(&self, job: J) -> SubmitError<J> {
-        self.shared.refuse();
+    fn refused_closed(&self, envelope: Envelope<J>) -> SubmitError<J> {
+        self.shared.refuse(envelope.ticket);
         self.after_push();
-        SubmitError::Closed(job)
+        SubmitError::Closed(envelope.job)
     }
 
     /// After any push attempt: wake every sleeper if the pool is closed (a
@@ -470,6 +512,8 @@ where
     /// A receiver for the results, or `None` if the pool was built with
     /// [`Builder::discard_results`]. Receivers may be many and may outlive
     /// the pool; each result goes to exactly one.
+    /// Works from inside the pool's own handler too; see [`Results`] for
+    /// how its receive calls behave there.
     ///
     /// ```
     /// use ringpool::Pool;
@@ -496,6 +540,7 @@ where
 
     /// Stops accepting jobs (Go's `close(jobQueue)`); see the type docs.
     /// Returns `true` if this call closed the pool.
+    /// Works from inside the pool's own handler too.
     ///
     /// ```
     /// use ringpool::{Pool, SubmitError};
@@ -514,6 +559,7 @@ where
     }
 
     /// Whether [`close`](Self::close) (or a shutdown) happened.
+    /// Works from inside the pool's own handler too.
     ///
     /// ```
     /// use ringpool::Pool;
@@ -527,8 +573,20 @@ where
         self.shared.jobs.is_closed()
     }
 
-    /// Blocks until every job accepted so far has finished (Go's
+    /// Blocks until every job accepted before the call has finished (Go's
     /// `WaitGroup.Wait`). It does not close the pool: more jobs may follow.
+    ///
+    /// Jobs submitted while it waits do not keep it waiting: its first look
+    /// closes the completion counter's current phase (once the previous
+    /// phase has drained), and later jobs are counted in the next one (see
+    /// [`PhasedCounter`]). So under sustained load it returns once the jobs
+    /// accepted before it (and those accepted before its phase closed) are
+    /// done, not when the pool goes idle.
+    ///
+    /// # Errors
+    ///
+    /// [`WaitError::WouldDeadlock`], at once, when called from inside this
+    /// pool's own handler (the caller's own job is one it would wait for).
     ///
     /// ```
     /// use ringpool::Pool;
@@ -548,30 +606,34 @@ where
     /// for job in 0..10 {
     ///     pool.submit(job).unwrap();
     /// }
-    /// pool.wait();
+    /// pool.wait().unwrap();
     /// assert_eq!(done.load(Ordering::Relaxed), 10);
     /// assert_eq!(pool.pending(), 0);
     /// // Still open: a second batch.
     /// for job in 0..5 {
     ///     pool.submit(job).unwrap();
     /// }
-    /// pool.wait();
+    /// pool.wait().unwrap();
     /// assert_eq!(done.load(Ordering::Relaxed), 15);
     /// ```
-    pub fn wait(&self) {
-        let _ = self.wait_until(None);
+    pub fn wait(&self) -> Result<(), WaitError> {
+        self.wait_until(None)
     }
 
     /// As [`wait`](Self::wait), for at most `timeout`.
     ///
+    /// A `timeout` past the end of the clock (e.g. `Duration::MAX`) waits
+    /// with no deadline, like [`wait`](Self::wait).
+    ///
     /// # Errors
     ///
-    /// [`Timeout`] if jobs were still pending when it ran out.
+    /// [`WaitError::Timeout`] if jobs were still pending when it ran out;
+    /// [`WaitError::WouldDeadlock`] as for [`wait`](Self::wait).
     ///
     /// # Examples
     ///
     /// ```
-    /// use ringpool::{Pool, Timeout};
+    /// use ringpool::{Pool, WaitError};
     /// use std::sync::{Arc, Barrier};
     /// use std::time::Duration;
     ///
@@ -584,26 +646,33 @@ where
     /// .unwrap();
     /// let results = pool.results().unwrap();
     /// pool.submit(1).unwrap();
-    /// assert_eq!(pool.wait_timeout(Duration::from_millis(1)), Err(Timeout));
+    /// assert_eq!(pool.wait_timeout(Duration::from_millis(1)), Err(WaitError::Timeout));
     /// gate.wait(); // release the job
     /// assert_eq!(pool.wait_timeout(Duration::from_secs(10)), Ok(()));
     /// assert_eq!(results.try_recv().unwrap().outcome, Ok(1));
     /// ```
-    pub fn wait_timeout(&self, timeout: Duration) -> Result<(), Timeout> {
+    pub fn wait_timeout(&self, timeout: Duration) -> Result<(), WaitError> {
+        // A timeout past the end of the clock is no deadline at all.
         self.wait_until(Instant::now().checked_add(timeout))
     }
 
-    fn wait_until(&self, deadline: Option<Instant>) -> Result<(), Timeout> {
+    fn wait_until(&self, deadline: Option<Instant>) -> Result<(), WaitError> {
         let shared = &*self.shared;
+        if worker::inside_handler_of(shared) {
+            return Err(WaitError::WouldDeadlock);
+        }
+        // The batch: the jobs counted now. Each look may close the counter's
+        // current phase, so later jobs cannot hold this waiter up.
         let batch = shared.counter.batch();
         shared
             .idle
-            .wait_until(deadline, || shared.counter.is_finished(batch).then_some(()))
-            .ok_or(Timeout)
+            .wait_until(deadline, || shared.counter.poll(batch).then_some(()))
+            .ok_or(WaitError::Timeout)
     }
 
     /// Closes the pool and hands back every job not yet started, with its
     /// id, in queue order. Jobs already running finish normally.
+    /// Works from inside the pool's own handler too (it never waits for jobs).
     ///
     /// The handed-back jobs count as
     /// [`cancelled`](crate::MetricsSnapshot::cancelled), get no result, and
@@ -643,13 +712,15 @@ where
         while let Ok(envelope) = shared.jobs.pop() {
             unstarted.push((envelope.id, envelope.job));
             shared.cancelled.fetch_add(1, Ordering::Relaxed);
-            shared.job_over();
+            shared.job_over(envelope.ticket);
         }
         unstarted
     }
 
     /// Graceful shutdown: close, let every accepted job finish, join every
-    /// worker thread.
+    /// worker thread. From inside the pool's own handler (which may own the
+    /// pool) it closes and returns at once, leaving the workers to finish
+    /// the accepted jobs: a worker cannot join itself.
     ///
     /// ```
     /// use ringpool::Pool;
@@ -676,6 +747,11 @@ where
     /// ```
     pub fn shutdown(self) {
         self.close();
+        if worker::inside_handler_of(&self.shared) {
+            // A worker cannot join itself: leave the workers to finish.
+            self.shared.detached.store(true, Ordering::Release);
+            return;
+        }
         self.shared.join_workers(None);
     }
 
@@ -684,7 +760,10 @@ where
     ///
     /// # Errors
     ///
-    /// [`Timeout`] if workers were still running when it ran out.
+    /// [`Timeout`] if workers were still running when it ran out, and at
+    /// once from inside the pool's own handler (as for
+    /// [`shutdown`](Self::shutdown)). A `timeout` past the end of the clock
+    /// means no deadline.
     ///
     /// # Examples
     ///
@@ -718,9 +797,10 @@ where
     /// ```
     pub fn shutdown_timeout(self, timeout: Duration) -> Result<(), Timeout> {
         self.close();
-        if self
-            .shared
-            .join_workers(Instant::now().checked_add(timeout))
+        if !worker::inside_handler_of(&self.shared)
+            && self
+                .shared
+                .join_workers(Instant::now().checked_add(timeout))
         {
             Ok(())
         } else {
@@ -732,6 +812,8 @@ where
     /// Changes the number of workers to `workers`. New workers start at
     /// once; surplus workers retire after their current job (or at once if
     /// idle). No job is lost or run twice.
+    /// Works from inside the pool's own handler too: a worker resized away
+    /// (the caller's own included) retires after its current job.
     ///
     /// # Errors
     ///
@@ -785,6 +867,7 @@ where
     /// Live workers (those not retiring). After a
     /// [`resize`](Self::resize) down, this falls as the surplus workers
     /// finish their current jobs.
+    /// Works from inside the pool's own handler too.
     ///
     /// ```
     /// use ringpool::Pool;
@@ -799,6 +882,7 @@ where
     }
 
     /// Jobs accepted and not yet finished: queued or running.
+    /// Works from inside the pool's own handler too (the caller's own job counts as pending).
     ///
     /// ```
     /// use ringpool::Pool;
@@ -820,7 +904,7 @@ where
     /// pool.submit(2).unwrap(); // job 2 is queued
     /// assert_eq!(pool.pending(), 2);
     /// gate.wait(); // release job 1
-    /// pool.wait();
+    /// pool.wait().unwrap();
     /// assert_eq!(pool.pending(), 0);
     /// ```
     pub fn pending(&self) -> usize {
@@ -830,6 +914,7 @@ where
     /// A snapshot of the pool's counters, gauges and histograms; see
     /// [`MetricsSnapshot`] for each figure. Cheap: no lock, no per-job
     /// work.
+    /// Works from inside the pool's own handler too.
     ///
     /// ```
     /// use ringpool::Pool;
@@ -863,7 +948,7 @@ where
     /// for job in [5, -1, 500] {
     ///     pool.submit(job).unwrap();
     /// }
-    /// pool.wait();
+    /// pool.wait().unwrap();
     /// let m = pool.metrics();
     /// assert_eq!(m.submitted, 4);
     /// assert_eq!(m.started, 4);
@@ -903,6 +988,12 @@ impl<J, R, E> Drop for Pool<J, R, E> {
         shared.close();
         if shared.detached.load(Ordering::Acquire) {
             // shutdown_timeout already waited and gave up on the workers.
+            return;
+        }
+        if worker::inside_handler_of(shared) {
+            // Dropped by its own handler (which held the last handle): the
+            // workers, this one included, finish the accepted jobs and exit
+            // on their own; a worker cannot wait for itself.
             return;
         }
         let timeout = shared.settings.drop_timeout;

@@ -50,6 +50,14 @@ pub struct JobResult<R, E> {
 /// cloned, shared between threads by reference (`&Results` is an iterator
 /// too), and outlive the pool.
 ///
+/// From inside the pool's own handler no receive call waits: the stream
+/// cannot end while the handler's own job runs, and the result it would
+/// wait for may need the handler's worker. [`recv`](Self::recv) and
+/// iteration then stop at the first empty look (`None`),
+/// [`recv_timeout`](Self::recv_timeout) returns
+/// [`RecvError::WouldDeadlock`], [`try_recv`](Self::try_recv) works as
+/// anywhere.
+///
 /// ```
 /// use ringpool::Pool;
 ///
@@ -86,6 +94,11 @@ impl<J, R, E> Results<J, R, E> {
     /// pool is closed, every accepted job finished and every result was
     /// received).
     ///
+    /// From inside the pool's own handler it never waits: the next result
+    /// if one is ready, else `None` (so a handler that closes its pool and
+    /// drains the results gets those ready so far and moves on; the stream
+    /// cannot end while the handler's own job runs).
+    ///
     /// ```
     /// use ringpool::Pool;
     ///
@@ -100,7 +113,8 @@ impl<J, R, E> Results<J, R, E> {
         self.recv_until(None).ok()
     }
 
-    /// The next result if one is ready.
+    /// The next result if one is ready. Never waits, so it works from
+    /// inside the pool's own handler as anywhere.
     ///
     /// # Errors
     ///
@@ -116,7 +130,7 @@ impl<J, R, E> Results<J, R, E> {
     /// let results = pool.results().unwrap();
     /// assert_eq!(results.try_recv().unwrap_err(), RecvError::Empty);
     /// pool.submit(9).unwrap();
-    /// pool.wait(); // finished, so its result is ready
+    /// pool.wait().unwrap(); // finished, so its result is ready
     /// assert_eq!(results.try_recv().unwrap().outcome, Ok(9));
     /// pool.close();
     /// assert_eq!(results.try_recv().unwrap_err(), RecvError::Closed);
@@ -132,12 +146,14 @@ impl<J, R, E> Results<J, R, E> {
         Err(RecvError::Empty)
     }
 
-    /// The next result, waiting at most `timeout`.
+    /// The next result, waiting at most `timeout` (one past the end of the
+    /// clock, e.g. `Duration::MAX`, waits like [`recv`](Self::recv)).
     ///
     /// # Errors
     ///
     /// [`RecvError::Timeout`], or [`RecvError::Closed`] once the stream has
-    /// ended.
+    /// ended. From inside the pool's own handler it never waits:
+    /// [`RecvError::WouldDeadlock`] when no result is ready.
     ///
     /// # Examples
     ///
@@ -166,6 +182,11 @@ impl<J, R, E> Results<J, R, E> {
             match self.try_recv() {
                 Err(RecvError::Empty) => {}
                 other => return other,
+            }
+            if crate::worker::inside_handler_of(shared) {
+                // The stream cannot end while the caller's own job runs, and
+                // the result it would wait for may need the caller's worker.
+                return Err(RecvError::WouldDeadlock);
             }
             // Read-only looks while spinning (see the worker's idle loop).
             while before_park.snooze() {

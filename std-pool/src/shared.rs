@@ -12,7 +12,7 @@ use crate::pool::{JobContext, JobId};
 use crate::results::JobResult;
 use crate::ring::HeapRing;
 use crossbeam_utils::CachePadded;
-use ringpool_core::CompletionCounter;
+use ringpool_core::{PhasedCounter, Ticket};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
@@ -28,6 +28,8 @@ pub(crate) struct Envelope<J> {
     pub(crate) id: JobId,
     pub(crate) job: J,
     pub(crate) submitted_at: Stamp,
+    /// The counter phase the job was counted in, for its `done`.
+    pub(crate) ticket: Ticket,
 }
 
 /// Which worker slots are taken, and the threads that ran in them.
@@ -35,9 +37,9 @@ pub(crate) struct Envelope<J> {
 pub(crate) struct WorkerSet {
     /// One entry per slot (`max_workers`); `Some` while a thread that used
     /// the slot has not been joined.
-    pub(crate) threads: Vec<Option<JoinHandle<()>>>,
+    pub(crate) threads: Box<[Option<JoinHandle<()>>]>,
     /// Slots whose worker is alive (has not retired).
-    pub(crate) in_use: Vec<bool>,
+    pub(crate) in_use: Box<[bool]>,
 }
 
 pub(crate) struct Shared<J, R, E> {
@@ -46,8 +48,9 @@ pub(crate) struct Shared<J, R, E> {
     pub(crate) handler: Handler<J, R, E>,
     pub(crate) jobs: HeapRing<Envelope<J>>,
     pub(crate) results: Option<HeapRing<JobResult<R, E>>>,
-    /// Accepted jobs not yet finished (the WaitGroup).
-    pub(crate) counter: CompletionCounter,
+    /// Accepted jobs not yet finished (the WaitGroup), in two phases so a
+    /// waiter under sustained load is not starved (see `PhasedCounter`).
+    pub(crate) counter: PhasedCounter,
     /// A job was queued, or the pool closed, or workers must retire.
     pub(crate) job_ready: Event,
     /// A queue slot was freed, or the pool closed.
@@ -174,9 +177,10 @@ impl<J, R, E> Shared<J, R, E> {
     }
 
     /// One accepted job is over (finished, or handed back). Wakes waiters
-    /// when it was the last.
-    pub(crate) fn job_over(&self) {
-        if let Ok(true) = self.counter.done() {
+    /// when it emptied its counter phase (a waiter may be finished, or may
+    /// now close the current phase).
+    pub(crate) fn job_over(&self, ticket: Ticket) {
+        if let Ok(true) = self.counter.done(ticket) {
             self.idle.notify_all();
             // The result stream may have ended (closed and idle).
             self.result_ready.notify_all();
@@ -184,9 +188,9 @@ impl<J, R, E> Shared<J, R, E> {
     }
 
     /// Undoes the bookkeeping of a submit that did not get its job in.
-    pub(crate) fn refuse(&self) {
+    pub(crate) fn refuse(&self, ticket: Ticket) {
         self.rejected.fetch_add(1, Ordering::Relaxed);
-        self.job_over();
+        self.job_over(ticket);
     }
 
     /// Runs one job in worker slot `slot` and delivers its outcome.
@@ -200,30 +204,39 @@ impl<J, R, E> Shared<J, R, E> {
             job_id: envelope.id,
         };
         let handler = &self.handler;
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            handler(context, envelope.job)
-        }));
+        let job = envelope.job;
+        let outcome =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler(context, job)));
         let run_time = between(started_at, self.clock.now());
         let (outcome, ending) = match outcome {
             Ok(Ok(value)) => (Ok(value), crate::metrics::Ending::Succeeded),
             Ok(Err(error)) => (Err(JobError::Failed(error)), crate::metrics::Ending::Failed),
-            Err(payload) => (
-                Err(JobError::Panicked(panic_message(payload.as_ref()))),
-                crate::metrics::Ending::Panicked,
-            ),
+            Err(payload) => {
+                let message = panic_message(payload.as_ref());
+                // The payload is user code's: its Drop may panic too.
+                drop_quietly(payload);
+                (
+                    Err(JobError::Panicked(message)),
+                    crate::metrics::Ending::Panicked,
+                )
+            }
         };
         stats.finished(run_time, ending);
-        if let Some(results) = &self.results {
-            let result = JobResult {
-                job_id: envelope.id,
-                worker_id: slot + 1,
-                outcome,
-                queue_wait: queue_wait.unwrap_or_default(),
-                run_time: run_time.unwrap_or_default(),
-            };
-            self.deliver(results, result);
+        match &self.results {
+            Some(results) => {
+                let result = JobResult {
+                    job_id: envelope.id,
+                    worker_id: slot + 1,
+                    outcome,
+                    queue_wait: queue_wait.unwrap_or_default(),
+                    run_time: run_time.unwrap_or_default(),
+                };
+                self.deliver(results, result);
+            }
+            // A discarded value or error is user code's: its Drop may panic.
+            None => drop_quietly(outcome),
         }
-        self.job_over();
+        self.job_over(envelope.ticket);
     }
 
     /// Closes the job queue and wakes every sleeper so it can see that.
@@ -251,6 +264,16 @@ impl<J, R, E> Shared<J, R, E> {
 
     pub(crate) fn stats(&self, slot: usize) -> &WorkerStats {
         self.stats[slot].get_or_init(|| Box::new(WorkerStats::new()))
+    }
+}
+
+/// Drops `value`, catching a panic from its `Drop` (user code) so that it
+/// cannot take the worker down. The payload of such a panic is leaked
+/// rather than dropped: its own `Drop` could panic again, without end.
+fn drop_quietly<T>(value: T) {
+    let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(value)));
+    if let Err(payload) = dropped {
+        std::mem::forget(payload);
     }
 }
 

@@ -50,9 +50,19 @@ where
     shared.stats(slot);
     let worker_shared = Arc::clone(shared);
     shared.running_threads.fetch_add(1, Ordering::AcqRel);
-    let spawned = std::thread::Builder::new()
-        .name(format!("{}-{}", shared.settings.thread_name, slot + 1))
-        .spawn(move || work(&worker_shared, slot));
+    // `Builder::spawn` panics on a name with a NUL byte (the builder
+    // refuses those first) and on some platform failures: a panic here
+    // becomes an error, with the thread count put back.
+    let spawned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        std::thread::Builder::new()
+            .name(format!("{}-{}", shared.settings.thread_name, slot + 1))
+            .spawn(move || work(&worker_shared, slot))
+    }))
+    .unwrap_or_else(|_| {
+        Err(std::io::Error::other(
+            "std::thread::Builder::spawn panicked",
+        ))
+    });
     match spawned {
         Ok(handle) => {
             set.threads[slot] = Some(handle);
@@ -67,8 +77,23 @@ where
     }
 }
 
+thread_local! {
+    /// The address of the `Shared` of the pool this thread works for, or 0:
+    /// set once when a worker thread starts (no per-job cost). A worker
+    /// thread runs only its pool's loop and handler, so a call into a pool
+    /// from a thread marked with that pool is a call from its own handler.
+    static WORKER_OF: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Whether the calling thread is one of `shared`'s workers: a pool call
+/// made there comes from inside the pool's own handler.
+pub(crate) fn inside_handler_of<J, R, E>(shared: &Shared<J, R, E>) -> bool {
+    WORKER_OF.get() == std::ptr::from_ref(shared).addr()
+}
+
 /// The worker thread's body.
 fn work<J, R, E>(shared: &Shared<J, R, E>, slot: usize) {
+    WORKER_OF.set(std::ptr::from_ref(shared).addr());
     while let Next::Run(envelope) = next_job(shared, slot) {
         // A queue slot is free now: wake a blocked submitter.
         shared.slot_free.notify_one();
@@ -120,12 +145,14 @@ fn next_job<J, R, E>(shared: &Shared<J, R, E>, slot: usize) -> Next<J> {
             Err(PopError::Empty) => {}
         }
         // Only a surplus worker needs a deadline: at `min_workers` the pool
-        // parks for good, so an idle pool uses no CPU.
+        // parks for good, so an idle pool uses no CPU. An idle timeout past
+        // the end of the clock means no deadline (never retire for being
+        // idle), never an overflow.
         let deadline = shared
             .settings
             .autoscale
             .filter(|a| shared.live.load(Ordering::Acquire) > a.min_workers)
-            .map(|a| Instant::now() + a.idle_timeout);
+            .and_then(|a| Instant::now().checked_add(a.idle_timeout));
         let woken = shared.job_ready.wait(listener, deadline);
         if !woken
             && let Some(autoscale) = shared.settings.autoscale

@@ -88,12 +88,12 @@ fn steady_state_allocates_nothing_per_job() {
     let results = pool.results().unwrap();
     // Warm-up: threads started, lazy thread-locals and statistics touched.
     run(&pool, &results, 20_000);
-    pool.wait();
+    pool.wait().unwrap();
     let _ = pool.metrics();
 
     COUNTING.store(true, Ordering::SeqCst);
     run(&pool, &results, 100_000);
-    pool.wait();
+    pool.wait().unwrap();
     COUNTING.store(false, Ordering::SeqCst);
 
     let allocations = ALLOCATIONS.load(Ordering::SeqCst);

@@ -2,7 +2,7 @@
 //! submit variants and their refusals, results, errors and panics, wait,
 //! close, stop-now, resize, metrics.
 
-use ringpool::{Autoscale, BuildError, JobError, Pool, RecvError, SubmitError, Timeout};
+use ringpool::{Autoscale, BuildError, JobError, Pool, RecvError, SubmitError, Timeout, WaitError};
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
@@ -33,7 +33,7 @@ fn seed_scenario_every_job_once() {
     let ids: Vec<_> = (1..=10).map(|j| pool.submit(j).unwrap()).collect();
     assert_eq!(ids, (1..=10).collect::<Vec<_>>());
     pool.close();
-    pool.wait();
+    pool.wait().unwrap();
     let mut seen = HashSet::new();
     for r in results {
         let (worker, job) = r.outcome.unwrap();
@@ -153,7 +153,7 @@ fn try_submit_and_timeout_when_full() {
     }
     assert!(start.elapsed() >= Duration::from_millis(50));
     gate.open();
-    pool.wait();
+    pool.wait().unwrap();
     assert_eq!(pool.metrics().succeeded, u64::from(accepted));
 }
 
@@ -168,7 +168,7 @@ fn blocking_submit_waits_for_room() {
     for i in 0..20 {
         pool.submit(i).unwrap();
     }
-    pool.wait();
+    pool.wait().unwrap();
     assert_eq!(pool.metrics().succeeded, 20);
 }
 
@@ -200,7 +200,7 @@ fn close_releases_a_blocked_submitter_with_its_job() {
         Err(SubmitError::Closed(3))
     ));
     gate.open();
-    pool.wait();
+    pool.wait().unwrap();
     let m = pool.metrics();
     assert_eq!((m.submitted, m.succeeded, m.rejected), (2, 2, 1));
 }
@@ -247,9 +247,9 @@ fn wait_returns_after_panics_and_pool_keeps_serving() {
     for x in 0..10 {
         pool.submit(x).unwrap();
     }
-    pool.wait();
+    pool.wait().unwrap();
     pool.submit(100).unwrap();
-    pool.wait();
+    pool.wait().unwrap();
     let m = pool.metrics();
     assert_eq!((m.succeeded, m.panicked), (6, 5));
 }
@@ -265,7 +265,10 @@ fn wait_timeout_reports_pending_jobs() {
         .build(move |_, _: u32| g.pass())
         .unwrap();
     pool.submit(1).unwrap();
-    assert_eq!(pool.wait_timeout(Duration::from_millis(20)), Err(Timeout));
+    assert_eq!(
+        pool.wait_timeout(Duration::from_millis(20)),
+        Err(WaitError::Timeout)
+    );
     assert_eq!(pool.pending(), 1);
     gate.open();
     assert_eq!(pool.wait_timeout(Duration::from_secs(10)), Ok(()));
@@ -304,7 +307,7 @@ fn wait_is_not_fooled_by_the_next_batch() {
     assert_eq!(waiter.join().unwrap(), Ok(()));
     assert_eq!(pool.pending(), 4, "batch 2 still held");
     gate2.open();
-    pool.wait();
+    pool.wait().unwrap();
 }
 
 #[test]
@@ -339,7 +342,7 @@ fn seed_order_beyond_results_capacity_works() {
         pool.submit(x).unwrap();
     }
     pool.close();
-    pool.wait();
+    pool.wait().unwrap();
     assert_eq!(pool.metrics().results_pending, 1000);
     let mut all: Vec<u32> = results.map(|r| r.outcome.unwrap()).collect();
     all.sort_unstable();
@@ -429,7 +432,7 @@ fn stop_now_returns_every_unstarted_job() {
     std::thread::sleep(Duration::from_millis(20));
     let back = pool.stop_now();
     gate.open();
-    pool.wait();
+    pool.wait().unwrap();
     let ran = ran.load(Ordering::Relaxed);
     assert_eq!(back.len() + ran, 30, "returned {} + ran {ran}", back.len());
     assert!(back.len() >= 28, "at most 2 jobs were running");
@@ -461,7 +464,7 @@ fn resize_up_and_down() {
     for x in 0..50 {
         pool.submit(x).unwrap();
     }
-    pool.wait();
+    pool.wait().unwrap();
     assert_eq!(pool.metrics().succeeded, 50);
     assert_eq!(pool.resize(0), Err(BuildError::ZeroWorkers));
     assert_eq!(
@@ -492,7 +495,7 @@ fn autoscale_grows_under_load_and_shrinks_when_idle() {
     }
     assert!(pool.workers() > 1, "grew under load: {}", pool.workers());
     assert!(pool.workers() <= 4);
-    pool.wait();
+    pool.wait().unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
     while pool.workers() > 1 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(5));
@@ -535,7 +538,7 @@ fn metrics_snapshot_counts_and_histograms() {
     assert_eq!(m.queue_depth, 4);
     assert_eq!(m.queue_capacity, 8);
     gate.open();
-    pool.wait();
+    pool.wait().unwrap();
     let m = pool.metrics();
     assert_eq!((m.started, m.succeeded), (6, 6));
     assert_eq!((m.busy_workers, m.idle_workers), (0, 2));

@@ -126,7 +126,7 @@ fn stop_now_under_load_accounts_for_every_job() {
         for h in handles {
             h.join().unwrap();
         }
-        pool.wait();
+        pool.wait().unwrap();
         let accepted = accepted.load(Ordering::Relaxed);
         let completed = completed.load(Ordering::Relaxed);
         assert_eq!(returned + completed, accepted, "round {round}");

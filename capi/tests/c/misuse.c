@@ -52,7 +52,7 @@ static int32_t nothing(void *user, ringpool_job_context ctx, uint64_t job, uint6
     return 0;
 }
 
-static int codes_seen[16];
+static int codes_seen[17];
 #define SEEN(code) (codes_seen[code] = 1)
 
 /* Every function with a NULL handle, and create with bad arguments. */
@@ -69,6 +69,12 @@ static void bad_arguments(void) {
     EXPECT_STATUS(ringpool_create(0, 1, nothing, NULL, &pool), RINGPOOL_STATUS_ZERO_WORKERS);
     EXPECT_STATUS(ringpool_create(1, 0, nothing, NULL, &pool), RINGPOOL_STATUS_ZERO_CAPACITY);
     EXPECT_STATUS(ringpool_create(1, SIZE_MAX, nothing, NULL, &pool), RINGPOOL_STATUS_CAPACITY_TOO_LARGE);
+    EXPECT(pool == NULL);
+    EXPECT_STATUS(ringpool_create(SIZE_MAX, 1, nothing, NULL, &pool), RINGPOOL_STATUS_TOO_MANY_WORKERS);
+    EXPECT_STATUS(ringpool_create(65537, 1, nothing, NULL, &pool), RINGPOOL_STATUS_TOO_MANY_WORKERS);
+    /* 2^31-8 workers and a queue of 4 (the worker tables used to abort). */
+    EXPECT_STATUS(ringpool_create(((size_t)1 << 31) - 8, 4, nothing, NULL, &pool),
+                  RINGPOOL_STATUS_TOO_MANY_WORKERS);
     EXPECT(pool == NULL);
     EXPECT_STATUS(ringpool_destroy(NULL), RINGPOOL_STATUS_OK);
     EXPECT_STATUS(ringpool_submit(NULL, 1, &id), RINGPOOL_STATUS_NULL_ARGUMENT);
@@ -182,11 +188,9 @@ static void lifecycle(void) {
     CHECK(ringpool_destroy(pool));
 }
 
-/* SPAWN_FAILED: resize under an address-space limit too small for the new
- * threads' stacks. Returns 1 if the code was seen. */
-static int spawn_refused(void) {
-    ringpool_pool *pool;
-    CHECK(ringpool_create(1, 1, nothing, NULL, &pool));
+/* Sets the address-space limit to what the process maps now plus `extra`
+ * bytes; returns the old limit. */
+static struct rlimit limit_address_space(long extra) {
     struct rlimit old;
     EXPECT(getrlimit(RLIMIT_AS, &old) == 0);
     long pages = 0;
@@ -194,8 +198,36 @@ static int spawn_refused(void) {
     EXPECT(statm && fscanf(statm, "%ld", &pages) == 1);
     fclose(statm);
     struct rlimit tight = old;
-    tight.rlim_cur = (rlim_t)pages * 4096 + 16 * 1024 * 1024; /* room for a few stacks */
+    tight.rlim_cur = (rlim_t)pages * 4096 + (rlim_t)extra;
     EXPECT(setrlimit(RLIMIT_AS, &tight) == 0);
+    return old;
+}
+
+/* OUT_OF_MEMORY: queues within the ring's limits that the machine cannot
+ * hold (a queue of 2^31-1 with 1 worker, of 2^31-8 with 4) are a status
+ * code, never an abort. Under an address-space limit
+ * (64 MiB above what is mapped now) the result is the same on every
+ * machine. On 32-bit targets these sizes are above the ring's limit. */
+static void too_large_to_allocate(void) {
+    ringpool_pool *pool = (ringpool_pool *)&pool;
+    ringpool_status want = SIZE_MAX > UINT32_MAX ? RINGPOOL_STATUS_OUT_OF_MEMORY
+                                                 : RINGPOOL_STATUS_CAPACITY_TOO_LARGE;
+    struct rlimit old = limit_address_space(64L * 1024 * 1024);
+    ringpool_status a = ringpool_create(1, ((size_t)1 << 31) - 1, nothing, NULL, &pool);
+    ringpool_status b = ringpool_create(4, ((size_t)1 << 31) - 8, nothing, NULL, &pool);
+    EXPECT(setrlimit(RLIMIT_AS, &old) == 0);
+    EXPECT_STATUS(a, want);
+    EXPECT_STATUS(b, want);
+    EXPECT(pool == NULL);
+    SEEN(want);
+}
+
+/* SPAWN_FAILED: resize under an address-space limit too small for the new
+ * threads' stacks. Returns 1 if the code was seen. */
+static int spawn_refused(void) {
+    ringpool_pool *pool;
+    CHECK(ringpool_create(1, 1, nothing, NULL, &pool));
+    struct rlimit old = limit_address_space(16L * 1024 * 1024); /* room for a few stacks */
     ringpool_status s = ringpool_resize(pool, 1024);
     EXPECT(setrlimit(RLIMIT_AS, &old) == 0);
     CHECK(ringpool_resize(pool, 1));
@@ -210,6 +242,7 @@ static int spawn_refused(void) {
 int main(int argc, char **argv) {
     int spawn_optional = argc > 1 && strcmp(argv[1], "--spawn-optional") == 0;
     bad_arguments();
+    too_large_to_allocate();
     lifecycle();
     if (spawn_refused()) {
         SEEN(RINGPOOL_STATUS_SPAWN_FAILED);
@@ -218,17 +251,17 @@ int main(int argc, char **argv) {
     }
 
     /* Names: every code has its own; unknown codes get a placeholder. */
-    for (uint32_t a = 0; a < 16; a++) {
+    for (uint32_t a = 0; a < 17; a++) {
         EXPECT(ringpool_status_str(a) != NULL);
         for (uint32_t b = 0; b < a; b++) {
             EXPECT(strcmp(ringpool_status_str(a), ringpool_status_str(b)) != 0);
         }
     }
-    EXPECT(strcmp(ringpool_status_str(16), "unknown ringpool status") == 0);
+    EXPECT(strcmp(ringpool_status_str(17), "unknown ringpool status") == 0);
     EXPECT(ringpool_version() != NULL && ringpool_version()[0] != '\0');
 
     int missing = 0;
-    for (int code = 0; code < 16; code++) {
+    for (int code = 0; code < 17; code++) {
         if (!codes_seen[code] && code != RINGPOOL_STATUS_JOB_PANICKED && code != RINGPOOL_STATUS_PANIC &&
             !(spawn_optional && code == RINGPOOL_STATUS_SPAWN_FAILED)) {
             fprintf(stderr, "code %d (%s) not exercised\n", code, ringpool_status_str((uint32_t)code));
