@@ -7,7 +7,7 @@
 //! arguments that name the measurement), reads its standard output and
 //! error on two threads, and polls it until it exits or the deadline passes.
 //! At the deadline it reads the child's CPU time twice, a quarter of a second
-//! apart (`/proc/PID/stat`), kills it, and says whether it was burning CPU
+//! apart (`/proc/PID/stat`), kills it, and says whether it was using CPU
 //! (a livelock: threads spinning without progress) or not (blocked).
 
 use std::io::Read;
@@ -29,8 +29,8 @@ pub enum Outcome {
     },
     /// The deadline passed and the child was killed.
     Killed {
-        /// The child used more than half a core in the last quarter second
-        /// before the kill: threads spinning inside a call (a livelock),
+        /// The child used more than a tenth of a core in the last quarter
+        /// second before the kill: threads spinning inside a call (a livelock),
         /// rather than asleep (blocked).
         spinning: bool,
         /// What it had printed on standard output by then.
@@ -89,7 +89,9 @@ fn kill(
     thread::sleep(WINDOW);
     let after = cpu_time(child.id());
     let spinning = match (before, after) {
-        (Some(b), Some(a)) => a.saturating_sub(b) * 2 > WINDOW,
+        // A tenth of a core: a spinning thread on a loaded machine may get
+        // far less than a whole one; a sleeping process gets none.
+        (Some(b), Some(a)) => a.saturating_sub(b) * 10 > WINDOW,
         _ => false,
     };
     let _ = child.kill();

@@ -72,7 +72,7 @@ impl Config {
             gap: Duration::from_micros(200),
             idle: Duration::from_millis(200),
             stuck: Duration::from_secs(1),
-            interrupts: 2_000,
+            interrupts: 1_000,
         }
     }
 
@@ -80,14 +80,19 @@ impl Config {
     /// take before it is killed as wedged: the watchdog's limit plus room
     /// for the run itself (a finished run takes well under a second).
     pub fn child_deadline(&self) -> Duration {
-        self.stuck + Duration::from_secs(4)
+        self.stuck + Duration::from_secs(if self.quick { 2 } else { 4 })
+    }
+
+    /// Runs of the interrupt harness per queue.
+    pub fn interrupt_runs(&self) -> usize {
+        if self.quick { 1 } else { 5 }
     }
 
     /// How long the interrupt harness may run in its child: its own limit
     /// (after which it stops sending signals) and room to exit.
     pub fn interrupt_limit(&self) -> Duration {
         if self.quick {
-            Duration::from_secs(3)
+            Duration::from_secs(2)
         } else {
             Duration::from_secs(10)
         }

@@ -46,9 +46,11 @@ pub struct Interrupts {
 /// Runs the harness `runs` times per queue.
 pub fn measure(cfg: &Config) -> Interrupts {
     let kinds = kinds();
-    let runs = if cfg.quick { 2 } else { 5 };
+    let runs = cfg.interrupt_runs();
     let limit = cfg.interrupt_limit();
-    let deadline = 2 * limit + Duration::from_secs(2);
+    // A run that finishes stops signalling at `limit` at the latest and
+    // then exits at once; one still running 2 s later is hung.
+    let deadline = limit + Duration::from_secs(2);
     let grid = interleave(runs, 1, kinds.len(), |cell| {
         let kind = kinds[cell.row];
         let args = vec![

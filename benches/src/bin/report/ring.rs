@@ -18,7 +18,7 @@ use ringpool_benches::queues::{CAPACITIES, CAPACITY};
 use crate::alloc;
 use crate::config::Config;
 use crate::faults::Faults;
-use crate::isolate;
+use crate::isolate::{self, Failure};
 use crate::rounds::{Grid, Ratio, interleave};
 use crate::stats::{fmt_rate, rate};
 
@@ -31,7 +31,7 @@ pub const CAPACITY_HEADING: &str = "## Ring against capacity";
 pub const THREADS: [usize; 3] = [1, 2, 4];
 
 /// After this many failed runs of a queue in one configuration it is not
-/// run again there.
+/// run again there; after one wedge (each costs a whole deadline) neither.
 const MAX_FAILURES: usize = 2;
 
 /// Row of ringpool (every capacity lists it first).
@@ -53,6 +53,7 @@ pub struct Ring {
     sized_rows: usize,
     items: u64,
     stuck: Duration,
+    deadline: Duration,
     cores: usize,
 }
 
@@ -130,7 +131,11 @@ pub fn measure(cfg: &Config, cores: usize, faults: &mut Faults) -> Ring {
             Ok(d) => Some(rate(cfg.ring_items, d)),
             Err(e) => {
                 eprintln!("report: {}: {place}: {}", kind.name, e.describe());
-                failures[cell.config][cell.row] += 1;
+                failures[cell.config][cell.row] += if matches!(e, Failure::Wedged { .. }) {
+                    MAX_FAILURES
+                } else {
+                    1
+                };
                 None
             }
         }
@@ -148,6 +153,7 @@ pub fn measure(cfg: &Config, cores: usize, faults: &mut Faults) -> Ring {
         sized_rows,
         items: cfg.ring_items,
         stuck: cfg.stuck,
+        deadline: cfg.child_deadline(),
         cores,
     }
 }
@@ -211,8 +217,9 @@ impl Ring {
              child process (see \"{}\"). 4/4 oversubscribes the {} cores on purpose. A watchdog \
              ends a run in which a thread makes no progress for {:?} (a queue that lost an item \
              or wedged; heapless 0.8 and ArrayQueue are not lock-free, so a preempted thread can \
-             block its peers, but only for a time slice); a child still running {:?} later is \
-             killed. lfqueue (`ConstBoundedQueue`, `AllocBoundedQueue`) and nolock \
+             block its peers, but only for a time slice); a child still running {:?} after its \
+             start is killed (and the queue is not run again in that configuration). lfqueue \
+             (`ConstBoundedQueue`, `AllocBoundedQueue`) and nolock \
              (`queues::mpmc::bounded::scq`) implement the same algorithm as ringpool's `Ring` \
              (Nikolaev's SCQ). Bytes per slot: heap bytes of a fresh queue ÷ its capacity \
              (the report's counting allocator; every queue is boxed). Ratio = ringpool ÷ queue; \
@@ -221,7 +228,7 @@ impl Ring {
             crate::faults::HEADING.trim_start_matches("## "),
             self.cores,
             self.stuck,
-            self.stuck + Duration::from_secs(4),
+            self.deadline,
         )?;
         writeln!(
             w,
