@@ -22,7 +22,9 @@
 //! left in the queue.
 
 use std::hint::spin_loop;
-use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering::Relaxed, Ordering::SeqCst};
+use std::sync::atomic::{
+    AtomicBool, AtomicPtr, AtomicU64, Ordering::Relaxed, Ordering::SeqCst, compiler_fence,
+};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -171,17 +173,25 @@ pub fn run<Q: BenchQueue + 'static>(interrupts: u64, limit: Duration) -> Outcome
             let _ = ready_tx.send(unsafe { libc::pthread_self() });
             let (mut pushed, mut popped) = (0u64, 0u64);
             let mut item = 0u64;
+            // The compiler fences keep the marks around the calls as
+            // written: the handler runs on this thread, so program order is
+            // all it needs.
+            let mark = |inside: bool| {
+                compiler_fence(SeqCst);
+                IN_CALL.store(inside, Relaxed);
+                compiler_fence(SeqCst);
+            };
             while !stop.load(Relaxed) {
-                IN_CALL.store(true, Relaxed);
+                mark(true);
                 let ok = queue.try_push(item).is_ok();
-                IN_CALL.store(false, Relaxed);
+                mark(false);
                 if ok {
                     pushed += 1;
                     item += 1;
                 }
-                IN_CALL.store(true, Relaxed);
+                mark(true);
                 let got = queue.try_pop().is_some();
-                IN_CALL.store(false, Relaxed);
+                mark(false);
                 if got {
                     popped += 1;
                 }

@@ -52,7 +52,7 @@ impl Config {
             gap: Duration::from_micros(200),
             idle: Duration::from_secs(1),
             stuck: Duration::from_secs(2),
-            interrupts: 20_000,
+            interrupts: 5_000,
         }
     }
 
@@ -85,7 +85,7 @@ impl Config {
 
     /// Runs of the interrupt harness per queue.
     pub fn interrupt_runs(&self) -> usize {
-        if self.quick { 1 } else { 5 }
+        if self.quick { 1 } else { 3 }
     }
 
     /// How long the interrupt harness may run in its child: its own limit

@@ -20,6 +20,7 @@ struct Tally {
     blocked: usize,
     lost: usize,
     crashed: usize,
+    checked: bool,
     broken: Vec<String>,
 }
 
@@ -64,6 +65,7 @@ impl Faults {
     /// Records what a docs check of `queue` found broken (`place`: capacity).
     pub fn broken(&mut self, queue: &'static str, place: &str, broken: Vec<String>) {
         let t = self.tally(queue);
+        t.checked = true;
         t.broken
             .extend(broken.into_iter().map(|b| format!("{place}: {b}")));
     }
@@ -103,7 +105,9 @@ impl Faults {
                 (0, b) => format!("blocked in {b} of {} runs", t.runs),
                 (l, b) => format!("livelocked in {l} and blocked in {b} of {} runs", t.runs),
             };
-            let docs = if t.broken.is_empty() {
+            let docs = if !t.checked {
+                "not checked".to_string()
+            } else if t.broken.is_empty() {
                 "kept".to_string()
             } else {
                 format!("broken: {}", t.broken.join("; "))
