@@ -9,7 +9,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use ringpool_benches::child::{self, Outcome};
-use ringpool_benches::{circulation, peers};
+use ringpool_benches::{batch, circulation, peers};
 
 /// Exit status of a child whose watchdog ended the run (no progress between
 /// calls).
@@ -138,6 +138,24 @@ pub fn circulate_args(name: &str, threads: usize, per_thread: u64, stuck: Durati
     ]
 }
 
+/// The arguments of a batch transfer child.
+pub fn batch_args(
+    name: &str,
+    threads: usize,
+    items: u64,
+    k: usize,
+    stuck: Duration,
+) -> Vec<String> {
+    vec![
+        "batch".into(),
+        name.into(),
+        threads.to_string(),
+        items.to_string(),
+        k.to_string(),
+        stuck.as_millis().to_string(),
+    ]
+}
+
 /// The child's side: `args` after `--child`. Prints its result and exits
 /// 0, or exits [`STALLED`] with `stalled: why` on standard error, or
 /// panics (exit 101) when items were lost.
@@ -180,6 +198,18 @@ pub fn child_main(args: &[String]) -> ! {
                 .find(|k| k.0 == name)
                 .unwrap_or_else(|| fail(format!("no floor queue {name:?}")));
             timed(run(num(3), num(2) as usize, Duration::from_millis(num(4))))
+        }
+        Some("batch") => {
+            let kind = batch::kinds()
+                .into_iter()
+                .find(|k| k.name == name)
+                .unwrap_or_else(|| fail(format!("no batch row {name:?}")));
+            timed((kind.transfer)(
+                num(3),
+                num(2) as usize,
+                num(4) as usize,
+                Duration::from_millis(num(5)),
+            ))
         }
         Some("check") => {
             let kind = peers::find(name, num(2) as usize)

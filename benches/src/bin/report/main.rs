@@ -72,6 +72,7 @@ mod machine;
 mod plot;
 mod pool_rows;
 mod ring;
+mod ring_batch;
 mod rounds;
 mod scaling;
 mod stats;
@@ -90,11 +91,12 @@ use pool_rows::{GO, PoolRows};
 static GLOBAL: alloc::Counting = alloc::Counting;
 
 /// Every section's heading, in the order the report writes them.
-const SECTIONS: [&str; 17] = [
+const SECTIONS: [&str; 18] = [
     header::MACHINE_HEADING,
     header::METHOD_HEADING,
     ring::HEADING,
     ring::CAPACITY_HEADING,
+    ring_batch::HEADING,
     bounds::FLOOR_HEADING,
     interrupts::HEADING,
     faults::HEADING,
@@ -115,6 +117,7 @@ fn rows() -> Vec<&'static str> {
     let mut rows: Vec<&'static str> = Vec::new();
     let all = ring::rows()
         .into_iter()
+        .chain(ring_batch::rows())
         .chain(bounds::floor_rows())
         .chain(interrupts::rows())
         .chain(pool_rows::names())
@@ -223,6 +226,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     let mut faults = Faults::default();
 
     let ring = timed("ring rows", || ring::measure(&cfg, cores, &mut faults));
+    let batches = timed("ring batches", || ring_batch::measure(&cfg, &mut faults));
     let floor = timed("ring floor", || bounds::floor(&cfg, &mut faults));
     let interrupts = timed("interrupted inside push and pop", || {
         interrupts::measure(&cfg)
@@ -250,6 +254,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     header.write(w, &cfg)?;
     ring.write(w)?;
     ring.write_capacity(w)?;
+    batches.write(w)?;
     floor.write(w)?;
     interrupts.write(w)?;
     faults.write(w)?;
@@ -264,6 +269,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         w,
         &targets::Figures {
             ring: &ring,
+            batches: &batches,
             floor: &floor,
             rows: &rows,
             tiny: &tiny,

@@ -11,6 +11,7 @@ use crate::idle::Idle;
 use crate::interrupts::Interrupts;
 use crate::pool_rows::PoolRows;
 use crate::ring::{self, Ring, THREADS};
+use crate::ring_batch::{self, RingBatch};
 use crate::stats::fmt_ratio;
 use crate::tiny::Tiny;
 
@@ -28,6 +29,8 @@ const SCQ_PEERS: [&str; 3] = [
 pub struct Figures<'a> {
     /// Ring rows.
     pub ring: &'a Ring,
+    /// Ring batches.
+    pub batches: &'a RingBatch,
     /// Ring floor.
     pub floor: &'a Floor,
     /// Pool rows (names, Go).
@@ -127,6 +130,21 @@ pub fn write(w: &mut String, f: &Figures<'_>) -> fmt::Result {
             &text,
             Some(ok),
         )?;
+    }
+    let batch_target = format!(
+        "batches of {} ≥ 1.0× ArrayQueue's single-item items/s at 1/1 and 2/2",
+        ring_batch::K
+    );
+    match f.batches.target() {
+        Some(values) => {
+            let (text, ok) = ring_batch::fmt_target(&values);
+            t.row(&batch_target, &text, Some(ok))?;
+        }
+        None => t.row(
+            &batch_target,
+            "no queue with batch operations at this commit",
+            None,
+        )?,
     }
     let (ok, text) = f.interrupts.ringpool();
     t.row(
