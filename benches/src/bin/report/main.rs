@@ -18,20 +18,23 @@
 //! * Ring ([`ring`]): `ringpool_benches::queues::transfer`, `P` producers
 //!   and `P` consumers moving `u64` items through a queue of capacity 128
 //!   (1/1, 2/2, 4/4), and the ring family and Vyukov's queues at capacities
-//!   16 to 65 536, with bytes per slot; then the ring floor ([`bounds`]): one
-//!   SCQ index ring on its own against `ArrayQueue`, items circulating
-//!   through a full queue; then the interrupt harness ([`interrupts`]). Each
-//!   queue run is a child process with a deadline ([`isolate`]), and every
-//!   failed run, wedge or broken documented promise is a row ([`faults`]).
-//! * Pools: [`pools::throughput`] (tiny jobs, results drained by another
-//!   thread), for 2 workers and for 1, 2, 4, 8 workers; CPU-bound jobs of a
-//!   calibrated 1 µs and 10 µs spin with one worker per core, as an
-//!   efficiency against cores × (1 / job time), next to the same jobs spun by
-//!   bare threads (the ceiling the machine allowed); [`pools::latency`] (one job
-//!   at a time into an idle pool); [`pools::idle_cpu`] (`getrusage` across
-//!   an idle period); the pool bounds ([`bounds`]): the tiny-job pipeline
-//!   over bare spinning queues, next to ringpool and the peers its targets
-//!   name.
+//!   16 to 65 536, with bytes per slot; the batch rows ([`ring_batch`]): 8
+//!   items per call against `ArrayQueue`'s single items; the ring floor
+//!   ([`bounds`]): one SCQ index ring on its own against `ArrayQueue`, items
+//!   circulating through a full queue; the interrupt harness
+//!   ([`interrupts`]). Each queue run is a child process with a deadline
+//!   ([`isolate`]), and every failed run, wedge or broken documented promise
+//!   is a row ([`faults`]).
+//! * Pools ([`tiny`], [`scaling`], [`efficiency`], [`latency`], [`idle`]):
+//!   [`ringpool_benches::pools::throughput`] (tiny jobs, results drained by
+//!   another thread), for 2 workers and for 1, 2, 4, 8 workers; CPU-bound
+//!   jobs of a calibrated 1 µs and 10 µs spin with one worker per core, as
+//!   an efficiency against cores × (1 / job time), next to the same jobs
+//!   spun by bare threads (the ceiling the machine allowed);
+//!   [`ringpool_benches::pools::latency`] (one job at a time into an idle
+//!   pool); [`ringpool_benches::pools::idle_cpu`] (`getrusage` across an
+//!   idle period); the pool bounds ([`bounds`]): the tiny-job pipeline over
+//!   bare spinning queues, next to ringpool and the peers its targets name.
 //! * Allocations: this binary's global allocator counts every allocation;
 //!   the count over each tiny-job run (after the warm-up, from the first
 //!   timed submit until the last result) divided by its jobs. Peak memory:

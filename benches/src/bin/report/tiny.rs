@@ -1,5 +1,5 @@
 //! Sections "Pool throughput: tiny jobs, 2 workers" and "Heap allocations
-//! and memory": [`pools::throughput`] with tiny jobs (`x * 2`), results
+//! and memory": [`ringpool_benches::pools::throughput`] with tiny jobs (`x * 2`), results
 //! drained by another thread, for every pool row; the same runs count the
 //! allocations per job and the peak heap of each Rust pool.
 
