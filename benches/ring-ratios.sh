@@ -19,7 +19,8 @@ printf '%-6s %-18s %14s %18s\n' config queue 'median items/s' 'ringpool / queue'
 for g in ring_1p1c ring_2p2c ring_4p4c; do
     rp=$(mitems "$g" ringpool)
     [ -n "$rp" ] || continue
-    for q in ringpool ArrayQueue crossbeam-channel flume sync_channel heapless; do
+    for q in ringpool ArrayQueue lfqueue-const lfqueue-alloc nolock-scq crossbeam-channel flume \
+        sync_channel heapless; do
         m=$(mitems "$g" "$q")
         [ -n "$m" ] || continue
         awk -v g="${g#ring_}" -v q="$q" -v m="$m" -v rp="$rp" \

@@ -1,6 +1,9 @@
-//! Ring throughput: ringpool's [`Ring`] against the two Vyukov-style bounded
+//! Ring throughput: ringpool's [`Ring`] against the two published crates of
+//! its own algorithm family (Nikolaev's SCQ): lfqueue 0.8's
+//! `ConstBoundedQueue` and `AllocBoundedQueue`, and nolock 0.4's
+//! `queues::mpmc::bounded::scq`; against the two Vyukov-style bounded
 //! MPMC queues it replaces, `crossbeam_queue::ArrayQueue` and heapless 0.8's
-//! `mpmc::MpMcQueue`, and against three bounded channels used without
+//! `mpmc::MpMcQueue`; and against three bounded channels used without
 //! blocking (`try_send`/`try_recv`): crossbeam-channel, flume and std's
 //! `sync_channel` (its receiver behind a `Mutex`, since std's `Receiver` cannot
 //! be shared by several consumers). Every queue has capacity 128 and carries
@@ -20,8 +23,9 @@
 //! Groups `ring_1p1c`, `ring_2p2c` and `ring_4p4c` run `P` producer and `P`
 //! consumer threads (4/4 is oversubscribed on a 2-core machine, on purpose:
 //! it shows what a preempted peer costs each queue). Inside each group, one
-//! benchmark per queue: `ringpool`, `ArrayQueue`, `crossbeam-channel`,
-//! `flume`, `sync_channel` and `heapless` (heapless in
+//! benchmark per queue: `ringpool`, `ArrayQueue`, `lfqueue-const`,
+//! `lfqueue-alloc`, `nolock-scq`, `crossbeam-channel`, `flume`,
+//! `sync_channel` and `heapless` (heapless in
 //! `ring_4p4c` only with `RINGPOOL_BENCH_HEAPLESS_OVERSUBSCRIBED=1`, see
 //! below).
 //!
@@ -48,7 +52,11 @@
 //!   2-core machine).
 //!
 //! The queues, the workload and the watchdog live in the library
-//! (`ringpool_benches::queues`), shared with the report binary.
+//! (`ringpool_benches::queues`), shared with the report binary. Criterion
+//! runs every queue in this one process: a queue that wedges inside a call
+//! (heapless 0.8 can, see below) hangs this bench, which is run by hand; the
+//! report runs each queue in a child process with a deadline instead, and
+//! also at capacities 16 to 65 536.
 //!
 //! heapless runs with its `mpmc_large` feature (`usize` counters): with the
 //! default `u8` counters the 2/2 run broke the queue (see
@@ -58,16 +66,19 @@
 //! run can turn into stalls of seconds. Such stalls are part of what this
 //! bench measures; a thread with no progress for [`STUCK`] stops the run.
 //!
-//! The queues are heap-allocated (one `Box` each) so that all three sit on
-//! their own allocation and none benefits from stack placement.
+//! The queues are heap-allocated (one `Box` each), each on its own
+//! allocation, so that none benefits from stack placement.
 
 use criterion::{Bencher, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::time::Duration;
 
 use ringpool_benches::queues::{
-    ArrayQueue, BenchQueue, CrossbeamChannel, FlumeChannel, HeaplessQueue, RingpoolRing,
-    StdSyncChannel, transfer,
+    ArrayQueue, BenchQueue, CAPACITY, CrossbeamChannel, FlumeChannel, HeaplessQueue, LfqueueAlloc,
+    LfqueueConst, NolockScq, RingpoolRing, StdSyncChannel, transfer,
 };
+
+/// lfqueue's const queue holding [`CAPACITY`] items.
+type LfqueueConst128 = LfqueueConst<{ 2 * CAPACITY }>;
 
 /// Items moved per criterion iteration (keep `benches/ring-ratios.sh` in step).
 const ITEMS_PER_ITER: u64 = 10_000;
@@ -90,6 +101,9 @@ const HEAPLESS_OVERSUBSCRIBED: &str = "RINGPOOL_BENCH_HEAPLESS_OVERSUBSCRIBED";
 fn id<Q: BenchQueue>() -> BenchmarkId {
     let name = match Q::NAME {
         "heapless mpmc" => "heapless",
+        "lfqueue ConstBoundedQueue" => "lfqueue-const",
+        "lfqueue AllocBoundedQueue" => "lfqueue-alloc",
+        "nolock scq" => "nolock-scq",
         "crossbeam-channel bounded" => "crossbeam-channel",
         "flume bounded" => "flume",
         "std sync_channel" => "sync_channel",
@@ -116,6 +130,15 @@ fn ring_throughput(c: &mut Criterion) {
         });
         group.bench_with_input(id::<ArrayQueue>(), &threads, |b, &t| {
             bench_one::<ArrayQueue>(b, t)
+        });
+        group.bench_with_input(id::<LfqueueConst128>(), &threads, |b, &t| {
+            bench_one::<LfqueueConst128>(b, t)
+        });
+        group.bench_with_input(id::<LfqueueAlloc>(), &threads, |b, &t| {
+            bench_one::<LfqueueAlloc>(b, t)
+        });
+        group.bench_with_input(id::<NolockScq>(), &threads, |b, &t| {
+            bench_one::<NolockScq>(b, t)
         });
         group.bench_with_input(id::<CrossbeamChannel>(), &threads, |b, &t| {
             bench_one::<CrossbeamChannel>(b, t)

@@ -14,7 +14,10 @@
 //! carries only its own indices): if it trails `ArrayQueue`, so will any
 //! lock-free ring built from SCQ index rings on the same machine.
 
-use crate::queues::{ArrayQueue, Backoff, CAPACITY, RingpoolRing, overall};
+use crate::queues::{
+    ArrayQueue, Backoff, BenchQueue, CAPACITY, LfqueueAlloc, LfqueueConst, NolockScq, RingpoolRing,
+    overall,
+};
 use ringpool_core::Ring;
 use ringpool_core::bench_internals::{self, Held, IndexQueue};
 use std::sync::Barrier;
@@ -43,7 +46,7 @@ impl Circulate for ArrayQueue {
     const NAME: &'static str = "ArrayQueue";
     type Token = u64;
     fn full() -> Box<Self> {
-        let queue = Box::new(crossbeam_queue::ArrayQueue::new(CAPACITY));
+        let queue = Box::new(ArrayQueue::new());
         for item in 0..CAPACITY as u64 {
             queue.push(item).expect("room for CAPACITY items");
         }
@@ -86,6 +89,82 @@ impl Circulate for RingpoolRing {
     }
 }
 
+/// A `Q` holding `0..CAPACITY`, oldest first.
+fn filled<Q: BenchQueue>() -> Box<Q> {
+    let queue = Q::boxed();
+    for item in 0..CAPACITY as u64 {
+        assert!(queue.try_push(item).is_ok(), "room for CAPACITY items");
+    }
+    queue
+}
+
+/// Puts an item back into a queue that cannot be Full (see the module
+/// docs); a refusal means the queue broke its capacity promise.
+fn put_back<Q: BenchQueue>(queue: &Q, item: u64) {
+    assert!(
+        queue.try_push(item).is_ok(),
+        "{}: Full with fewer than its capacity of items",
+        Q::NAME
+    );
+}
+
+impl Circulate for LfqueueConst<{ 2 * CAPACITY }> {
+    const NAME: &'static str = <Self as BenchQueue>::NAME;
+    type Token = u64;
+    fn full() -> Box<Self> {
+        filled()
+    }
+    #[inline]
+    fn take(&self) -> Option<u64> {
+        self.try_pop()
+    }
+    #[inline]
+    fn put(&self, token: u64) {
+        put_back(self, token);
+    }
+    fn item(token: &u64) -> usize {
+        *token as usize
+    }
+}
+
+impl Circulate for LfqueueAlloc {
+    const NAME: &'static str = <Self as BenchQueue>::NAME;
+    type Token = u64;
+    fn full() -> Box<Self> {
+        filled()
+    }
+    #[inline]
+    fn take(&self) -> Option<u64> {
+        self.try_pop()
+    }
+    #[inline]
+    fn put(&self, token: u64) {
+        put_back(self, token);
+    }
+    fn item(token: &u64) -> usize {
+        *token as usize
+    }
+}
+
+impl Circulate for NolockScq {
+    const NAME: &'static str = <Self as BenchQueue>::NAME;
+    type Token = u64;
+    fn full() -> Box<Self> {
+        filled()
+    }
+    #[inline]
+    fn take(&self) -> Option<u64> {
+        self.try_pop()
+    }
+    #[inline]
+    fn put(&self, token: u64) {
+        put_back(self, token);
+    }
+    fn item(token: &u64) -> usize {
+        *token as usize
+    }
+}
+
 impl Circulate for IndexQueue {
     const NAME: &'static str = "one SCQ index ring (floor)";
     type Token = Held;
@@ -104,6 +183,24 @@ impl Circulate for IndexQueue {
     fn item(token: &Held) -> usize {
         token.index()
     }
+}
+
+/// [`circulate`] for one queue type.
+pub type CirculateFn = fn(u64, usize, Duration) -> Result<Duration, String>;
+
+/// The floor rows, `ArrayQueue` first: name and driver of each.
+pub fn kinds() -> Vec<(&'static str, CirculateFn)> {
+    fn kind<Q: Circulate>() -> (&'static str, CirculateFn) {
+        (Q::NAME, circulate::<Q>)
+    }
+    vec![
+        kind::<ArrayQueue>(),
+        kind::<IndexQueue>(),
+        kind::<RingpoolRing>(),
+        kind::<LfqueueConst<{ 2 * CAPACITY }>>(),
+        kind::<LfqueueAlloc>(),
+        kind::<NolockScq>(),
+    ]
 }
 
 /// `threads` threads each take and put back `rounds` items of a fresh full
@@ -193,5 +290,7 @@ mod tests {
         check::<ArrayQueue>();
         check::<RingpoolRing>();
         check::<IndexQueue>();
+        check::<LfqueueAlloc>();
+        check::<NolockScq>();
     }
 }

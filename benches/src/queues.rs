@@ -19,14 +19,22 @@ use std::time::{Duration, Instant};
 
 use ringpool_core::Ring;
 
-/// Capacity of every queue (heapless 0.8's largest without `mpmc_large`).
+/// Capacity of every queue outside the capacity rows (heapless 0.8's
+/// largest without `mpmc_large`).
 pub const CAPACITY: usize = 128;
+
+/// The capacities of the ring rows that show how each queue's cost grows
+/// with its size.
+pub const CAPACITIES: [usize; 4] = [16, 128, 1024, 65536];
 
 /// The operations the workload needs, for every queue under test.
 pub trait BenchQueue: Sync {
     /// The row's name.
     const NAME: &'static str;
-    /// A fresh, empty queue of capacity [`CAPACITY`].
+    /// How many items a fresh queue holds before a push reports Full (what
+    /// the queue's own documentation promises).
+    const CAPACITY: usize;
+    /// A fresh, empty queue of capacity [`Self::CAPACITY`].
     fn boxed() -> Box<Self>;
     /// One push attempt; the item back if the queue is full.
     fn try_push(&self, item: u64) -> Result<(), u64>;
@@ -34,17 +42,57 @@ pub trait BenchQueue: Sync {
     fn try_pop(&self) -> Option<u64>;
 }
 
-/// ringpool's ring.
-pub type RingpoolRing = Ring<u64, CAPACITY>;
-/// heapless 0.8's `MpMcQueue` (with `mpmc_large`: `usize` counters).
-pub type HeaplessQueue = heapless::mpmc::MpMcQueue<u64, CAPACITY>;
-/// crossbeam's `ArrayQueue` (Vyukov's bounded MPMC queue).
-pub type ArrayQueue = crossbeam_queue::ArrayQueue<u64>;
+/// `Box::new(make())` without the value ever living on the caller's stack
+/// when it is large: a queue with its slots inline at capacity 65 536 is
+/// tens of MiB (lfqueue's const queue pads every ring entry to a cache line),
+/// more than a thread's stack. Large values are built on a thread whose
+/// stack fits them.
+pub fn boxed_inline<T: Send + 'static>(make: fn() -> T) -> Box<T> {
+    const SMALL: usize = 256 * 1024;
+    if size_of::<T>() <= SMALL {
+        return Box::new(make());
+    }
+    thread::Builder::new()
+        .stack_size(3 * size_of::<T>() + (1 << 20))
+        .spawn(move || Box::new(make()))
+        .expect("a thread to build a large queue")
+        .join()
+        .expect("building a large queue panicked")
+}
 
-impl BenchQueue for RingpoolRing {
+/// ringpool's ring (capacity 128 unless given).
+pub type RingpoolRing<const N: usize = CAPACITY> = Ring<u64, N>;
+/// heapless 0.8's `MpMcQueue` (with `mpmc_large`: `usize` counters).
+pub type HeaplessQueue<const N: usize = CAPACITY> = heapless::mpmc::MpMcQueue<u64, N>;
+
+/// crossbeam's `ArrayQueue` (Vyukov's bounded MPMC queue) of capacity `N`.
+pub struct ArrayQueue<const N: usize = CAPACITY>(crossbeam_queue::ArrayQueue<u64>);
+
+impl<const N: usize> ArrayQueue<N> {
+    /// An empty queue of capacity `N`.
+    pub fn new() -> Self {
+        Self(crossbeam_queue::ArrayQueue::new(N))
+    }
+}
+
+impl<const N: usize> Default for ArrayQueue<N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<const N: usize> std::ops::Deref for ArrayQueue<N> {
+    type Target = crossbeam_queue::ArrayQueue<u64>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl<const N: usize> BenchQueue for RingpoolRing<N> {
     const NAME: &'static str = "ringpool";
+    const CAPACITY: usize = N;
     fn boxed() -> Box<Self> {
-        Box::new(Ring::new())
+        boxed_inline(Ring::new)
     }
     #[inline]
     fn try_push(&self, item: u64) -> Result<(), u64> {
@@ -57,25 +105,27 @@ impl BenchQueue for RingpoolRing {
     }
 }
 
-impl BenchQueue for ArrayQueue {
+impl<const N: usize> BenchQueue for ArrayQueue<N> {
     const NAME: &'static str = "ArrayQueue";
+    const CAPACITY: usize = N;
     fn boxed() -> Box<Self> {
-        Box::new(crossbeam_queue::ArrayQueue::new(CAPACITY))
+        Box::new(Self::new())
     }
     #[inline]
     fn try_push(&self, item: u64) -> Result<(), u64> {
-        self.push(item)
+        self.0.push(item)
     }
     #[inline]
     fn try_pop(&self) -> Option<u64> {
-        self.pop()
+        self.0.pop()
     }
 }
 
-impl BenchQueue for HeaplessQueue {
+impl<const N: usize> BenchQueue for HeaplessQueue<N> {
     const NAME: &'static str = "heapless mpmc";
+    const CAPACITY: usize = N;
     fn boxed() -> Box<Self> {
-        Box::new(heapless::mpmc::MpMcQueue::new())
+        boxed_inline(heapless::mpmc::MpMcQueue::new)
     }
     #[inline]
     fn try_push(&self, item: u64) -> Result<(), u64> {
@@ -87,16 +137,82 @@ impl BenchQueue for HeaplessQueue {
     }
 }
 
+/// lfqueue 0.8's `ConstBoundedQueue` (SCQ, slots inline) holding `M / 2`
+/// items: the crate's const parameter is the size of its index rings, twice
+/// the capacity (its docs: "to make a constant queue of size 2, the constant
+/// parameter should be set to 4").
+pub type LfqueueConst<const M: usize> = lfqueue::ConstBoundedQueue<u64, M>;
+
+impl<const M: usize> BenchQueue for LfqueueConst<M> {
+    const NAME: &'static str = "lfqueue ConstBoundedQueue";
+    const CAPACITY: usize = M / 2;
+    fn boxed() -> Box<Self> {
+        boxed_inline(lfqueue::ConstBoundedQueue::new_const)
+    }
+    #[inline]
+    fn try_push(&self, item: u64) -> Result<(), u64> {
+        self.enqueue(item)
+    }
+    #[inline]
+    fn try_pop(&self) -> Option<u64> {
+        self.dequeue()
+    }
+}
+
+/// lfqueue 0.8's `AllocBoundedQueue` (SCQ, slots on the heap) of capacity `N`.
+pub struct LfqueueAlloc<const N: usize = CAPACITY>(lfqueue::AllocBoundedQueue<u64>);
+
+impl<const N: usize> BenchQueue for LfqueueAlloc<N> {
+    const NAME: &'static str = "lfqueue AllocBoundedQueue";
+    const CAPACITY: usize = N;
+    fn boxed() -> Box<Self> {
+        Box::new(Self(lfqueue::AllocBoundedQueue::new(N)))
+    }
+    #[inline]
+    fn try_push(&self, item: u64) -> Result<(), u64> {
+        self.0.enqueue(item)
+    }
+    #[inline]
+    fn try_pop(&self) -> Option<u64> {
+        self.0.dequeue()
+    }
+}
+
+/// nolock 0.4's SCQ queue (`queues::mpmc::bounded::scq`) of capacity `N`,
+/// both halves in one value (both are `Sync`).
+pub struct NolockScq<const N: usize = CAPACITY> {
+    rx: nolock::queues::mpmc::bounded::scq::Receiver<u64>,
+    tx: nolock::queues::mpmc::bounded::scq::Sender<u64>,
+}
+
+impl<const N: usize> BenchQueue for NolockScq<N> {
+    const NAME: &'static str = "nolock scq";
+    const CAPACITY: usize = N;
+    fn boxed() -> Box<Self> {
+        let (rx, tx) = nolock::queues::mpmc::bounded::scq::queue(N);
+        Box::new(Self { rx, tx })
+    }
+    #[inline]
+    fn try_push(&self, item: u64) -> Result<(), u64> {
+        self.tx.try_enqueue(item).map_err(|(_, item)| item)
+    }
+    #[inline]
+    fn try_pop(&self) -> Option<u64> {
+        self.rx.try_dequeue().ok()
+    }
+}
+
 /// crossbeam-channel's bounded channel, both ends in one value.
-pub struct CrossbeamChannel {
+pub struct CrossbeamChannel<const N: usize = CAPACITY> {
     tx: crossbeam_channel::Sender<u64>,
     rx: crossbeam_channel::Receiver<u64>,
 }
 
-impl BenchQueue for CrossbeamChannel {
+impl<const N: usize> BenchQueue for CrossbeamChannel<N> {
     const NAME: &'static str = "crossbeam-channel bounded";
+    const CAPACITY: usize = N;
     fn boxed() -> Box<Self> {
-        let (tx, rx) = crossbeam_channel::bounded(CAPACITY);
+        let (tx, rx) = crossbeam_channel::bounded(N);
         Box::new(Self { tx, rx })
     }
     #[inline]
@@ -110,15 +226,16 @@ impl BenchQueue for CrossbeamChannel {
 }
 
 /// flume's bounded channel, both ends in one value.
-pub struct FlumeChannel {
+pub struct FlumeChannel<const N: usize = CAPACITY> {
     tx: flume::Sender<u64>,
     rx: flume::Receiver<u64>,
 }
 
-impl BenchQueue for FlumeChannel {
+impl<const N: usize> BenchQueue for FlumeChannel<N> {
     const NAME: &'static str = "flume bounded";
+    const CAPACITY: usize = N;
     fn boxed() -> Box<Self> {
-        let (tx, rx) = flume::bounded(CAPACITY);
+        let (tx, rx) = flume::bounded(N);
         Box::new(Self { tx, rx })
     }
     #[inline]
@@ -133,15 +250,16 @@ impl BenchQueue for FlumeChannel {
 
 /// std's `sync_channel`; the receiver behind a `Mutex` so that several
 /// consumers can share it.
-pub struct StdSyncChannel {
+pub struct StdSyncChannel<const N: usize = CAPACITY> {
     tx: std::sync::mpsc::SyncSender<u64>,
     rx: std::sync::Mutex<std::sync::mpsc::Receiver<u64>>,
 }
 
-impl BenchQueue for StdSyncChannel {
+impl<const N: usize> BenchQueue for StdSyncChannel<N> {
     const NAME: &'static str = "std sync_channel";
+    const CAPACITY: usize = N;
     fn boxed() -> Box<Self> {
-        let (tx, rx) = std::sync::mpsc::sync_channel(CAPACITY);
+        let (tx, rx) = std::sync::mpsc::sync_channel(N);
         Box::new(Self {
             tx,
             rx: std::sync::Mutex::new(rx),

@@ -2,29 +2,34 @@
 //! limits ringpool:
 //!
 //! * ring floor: [`circulation::circulate`] through `ArrayQueue`, one SCQ
-//!   index ring alone (the least work any SCQ-family ring does per item)
-//!   and ringpool's `Ring` (two index rings), at 2, 4 and 8 threads;
+//!   index ring alone (the least work any SCQ-family ring does per item),
+//!   ringpool's `Ring` (two index rings) and the two published SCQ crates
+//!   (lfqueue, nolock), at 2, 4 and 8 threads, each run in a child process;
 //! * pool bounds: the tiny-job pipeline over bare queues that spin instead
-//!   of parking ([`pipeline::SpinPipeline`]), next to ringpool's pool and the
+//!   of parking ([`SpinPipeline`]), next to ringpool's pool and the
 //!   two peers its targets name (the Go-style crossbeam pool, threadpool).
 //!
 //! Both run in interleaved rounds like every other section; the ratios are
 //! medians of per-round ratios.
 
-use super::{Row, fmt_rate, fmt_ratio, median, order, rate, ratio_cell};
-use ringpool_benches::circulation::{self, Circulate};
-use ringpool_benches::pipeline::{LanePipeline, SpinPipeline};
-use ringpool_benches::pools::{self, GoStyleCrossbeam, PoolPeer, Ringpool, ThreadPoolCrate, Work};
-use ringpool_benches::queues::{ArrayQueue, RingpoolRing};
-use ringpool_core::bench_internals::IndexQueue;
 use std::fmt::{self, Write as _};
 use std::time::Duration;
 
-type CirculateFn = fn(u64, usize, Duration) -> Result<Duration, String>;
+use ringpool_benches::circulation;
+use ringpool_benches::pipeline::{LanePipeline, SpinPipeline};
+use ringpool_benches::pools::{self, GoStyleCrossbeam, PoolPeer, Ringpool, ThreadPoolCrate, Work};
+use ringpool_benches::queues::{ArrayQueue, RingpoolRing};
 
-fn circulating<Q: Circulate>() -> (&'static str, CirculateFn) {
-    (Q::NAME, circulation::circulate::<Q>)
-}
+use crate::config::Config;
+use crate::faults::Faults;
+use crate::isolate;
+use crate::rounds::{Grid, Ratio, interleave};
+use crate::stats::{fmt_rate, fmt_ratio, rate};
+
+/// The floor section's heading.
+pub const FLOOR_HEADING: &str = "## Ring floor: one SCQ index ring against ArrayQueue";
+/// The pool bounds section's heading.
+pub const POOL_HEADING: &str = "## Pool bounds: the same pipeline over bare queues";
 
 /// Thread counts of the floor rows.
 const FLOOR_THREADS: [usize; 3] = [2, 4, 8];
@@ -32,42 +37,40 @@ const FLOOR_THREADS: [usize; 3] = [2, 4, 8];
 /// The ring floor rows: per thread count, per queue (ArrayQueue first).
 pub struct Floor {
     names: Vec<&'static str>,
-    rows: Vec<Vec<Row>>,
+    grid: Grid<f64>,
     items: u64,
-    errors: Vec<String>,
 }
 
-/// Runs the floor rows: `items` takes-and-puts per run, split over the threads.
-pub fn floor(rounds: usize, items: u64, stuck: Duration) -> Floor {
-    let queues = [
-        circulating::<ArrayQueue>(),
-        circulating::<IndexQueue>(),
-        circulating::<RingpoolRing>(),
-    ];
-    let mut rows = vec![vec![Row::default(); queues.len()]; FLOOR_THREADS.len()];
-    let mut errors = Vec::new();
-    for round in 0..rounds {
-        for (ti, &threads) in FLOOR_THREADS.iter().enumerate() {
-            let mut this = vec![f64::NAN; queues.len()];
-            for qi in order(queues.len(), round) {
-                let per_thread = items / threads as u64;
-                match (queues[qi].1)(per_thread, threads, stuck) {
-                    Ok(d) => this[qi] = rate(per_thread * threads as u64, d),
-                    Err(e) => errors.push(format!("round {}: {e}", round + 1)),
-                }
-            }
-            for qi in 0..queues.len() {
-                rows[ti][qi].values.push(this[qi]);
-                rows[ti][qi].ratios.push(this[qi] / this[0]);
-            }
-        }
-    }
+/// Row of the one-ring floor.
+const ONE_RING: usize = 1;
+
+/// Runs the floor rows, each run in a child process (`isolate`):
+/// `cfg.ring_items` takes-and-puts per run, split over the threads.
+pub fn floor(cfg: &Config, faults: &mut Faults) -> Floor {
+    let queues = circulation::kinds();
+    let grid = interleave(cfg.rounds, FLOOR_THREADS.len(), queues.len(), |cell| {
+        let threads = FLOOR_THREADS[cell.config];
+        let name = queues[cell.row].0;
+        let per_thread = cfg.ring_items / threads as u64;
+        let args = isolate::circulate_args(name, threads, per_thread, cfg.stuck);
+        let run = isolate::timed(&args, cfg.child_deadline());
+        faults.record(
+            name,
+            &format!("floor, {threads} threads, round {}", cell.round + 1),
+            &run,
+        );
+        run.ok().map(|d| rate(per_thread * threads as u64, d))
+    });
     Floor {
         names: queues.iter().map(|q| q.0).collect(),
-        rows,
-        items,
-        errors,
+        grid,
+        items: cfg.ring_items,
     }
+}
+
+/// The floor's row names.
+pub fn floor_rows() -> Vec<&'static str> {
+    circulation::kinds().iter().map(|k| k.0).collect()
 }
 
 impl Floor {
@@ -79,7 +82,7 @@ impl Floor {
             .map(|(ti, t)| {
                 format!(
                     "{} ({t} threads)",
-                    fmt_ratio(median(&self.rows[ti][1].ratios))
+                    fmt_ratio(self.grid.ratio(ti, ONE_RING, 0, Ratio::RowOverBase))
                 )
             })
             .collect();
@@ -88,7 +91,7 @@ impl Floor {
 
     /// The section's markdown.
     pub fn write(&self, w: &mut String) -> fmt::Result {
-        writeln!(w, "## Ring floor: one SCQ index ring against ArrayQueue\n")?;
+        writeln!(w, "{FLOOR_HEADING}\n")?;
         writeln!(
             w,
             "Why the ring rows trail `ArrayQueue`. Every queue starts full (128 items) and \
@@ -98,7 +101,9 @@ impl Floor {
              middle row is one SCQ index ring alone, circulating its own indices \
              (`ringpool_core::bench_internals`): the least a lock-free ring of the SCQ family \
              does per item, even one that carries small items inside its entries. It is not \
-             a usable queue, only a floor. Ratio = queue ÷ ArrayQueue; > 1 would mean faster.\n",
+             a usable queue, only a floor. lfqueue and nolock are SCQ rings like ringpool's, \
+             each run in a child process like the ring rows. Ratio = queue ÷ ArrayQueue; > 1 \
+             would mean faster.\n",
             self.items
         )?;
         writeln!(
@@ -108,17 +113,13 @@ impl Floor {
         writeln!(w, "|---|---|---|---|")?;
         for (ti, threads) in FLOOR_THREADS.iter().enumerate() {
             for (qi, name) in self.names.iter().enumerate() {
-                let row = &self.rows[ti][qi];
                 writeln!(
                     w,
                     "| {name} | {threads} | {} | {} |",
-                    fmt_rate(median(&row.values)),
-                    ratio_cell(qi == 0, &row.ratios)
+                    fmt_rate(self.grid.median(ti, qi)),
+                    self.grid.ratio_cell(ti, qi, 0, Ratio::RowOverBase)
                 )?;
             }
-        }
-        if !self.errors.is_empty() {
-            writeln!(w, "\nRuns that failed: {}.", self.errors.join("; "))?;
         }
         writeln!(w)
     }
@@ -135,18 +136,15 @@ fn pool<P: PoolPeer>() -> (&'static str, ThroughputFn) {
     (P::NAME, pools::throughput::<P>)
 }
 
-/// The pool bound rows: jobs/s per row, and per-round ratios to the
-/// crossbeam pool and to threadpool.
+/// The pool bound rows: jobs/s per row and round.
 pub struct PoolBounds {
     names: Vec<&'static str>,
-    values: Vec<Vec<f64>>,
-    to_crossbeam: Vec<Vec<f64>>,
-    to_threadpool: Vec<Vec<f64>>,
+    grid: Grid<f64>,
     jobs: u64,
 }
 
 /// Runs the pool bound rows (tiny jobs, 2 workers, as the tiny-job section).
-pub fn pool_bounds(rounds: usize, warmup: u64, jobs: u64) -> PoolBounds {
+pub fn pool_bounds(cfg: &Config) -> PoolBounds {
     let rows: [(&str, ThroughputFn); BOUND_ROWS] = [
         pool::<Ringpool>(),
         pool::<SpinPipeline<RingpoolRing>>(),
@@ -155,28 +153,27 @@ pub fn pool_bounds(rounds: usize, warmup: u64, jobs: u64) -> PoolBounds {
         pool::<GoStyleCrossbeam>(),
         pool::<ThreadPoolCrate>(),
     ];
-    let mut values = vec![Vec::new(); BOUND_ROWS];
-    let mut to_crossbeam = vec![Vec::new(); BOUND_ROWS];
-    let mut to_threadpool = vec![Vec::new(); BOUND_ROWS];
-    for round in 0..rounds {
-        let mut this = [f64::NAN; BOUND_ROWS];
-        for ri in order(BOUND_ROWS, round) {
-            let d = (rows[ri].1)(2, warmup, jobs, Work::Tiny, &|| {}, &|| {});
-            this[ri] = rate(jobs, d);
-        }
-        for ri in 0..BOUND_ROWS {
-            values[ri].push(this[ri]);
-            to_crossbeam[ri].push(this[ri] / this[CROSSBEAM]);
-            to_threadpool[ri].push(this[ri] / this[THREADPOOL]);
-        }
-    }
+    let grid = interleave(cfg.rounds, 1, BOUND_ROWS, |cell| {
+        let d = (rows[cell.row].1)(2, cfg.warmup, cfg.tiny_jobs, Work::Tiny, &|| {}, &|| {});
+        Some(rate(cfg.tiny_jobs, d))
+    });
     PoolBounds {
         names: rows.iter().map(|r| r.0).collect(),
-        values,
-        to_crossbeam,
-        to_threadpool,
-        jobs,
+        grid,
+        jobs: cfg.tiny_jobs,
     }
+}
+
+/// The pool bound section's row names.
+pub fn pool_rows() -> Vec<&'static str> {
+    vec![
+        Ringpool::NAME,
+        SpinPipeline::<RingpoolRing>::NAME,
+        LanePipeline::NAME,
+        SpinPipeline::<ArrayQueue>::NAME,
+        GoStyleCrossbeam::NAME,
+        ThreadPoolCrate::NAME,
+    ]
 }
 
 /// Row of the ringpool `Ring` pipeline bound.
@@ -191,14 +188,14 @@ impl PoolBounds {
     pub fn ratios(&self, row: usize) -> String {
         format!(
             "{} the Go-style crossbeam pool and {} threadpool",
-            fmt_ratio(median(&self.to_crossbeam[row])),
-            fmt_ratio(median(&self.to_threadpool[row]))
+            fmt_ratio(self.grid.ratio(0, row, CROSSBEAM, Ratio::RowOverBase)),
+            fmt_ratio(self.grid.ratio(0, row, THREADPOOL, Ratio::RowOverBase))
         )
     }
 
     /// The section's markdown.
     pub fn write(&self, w: &mut String) -> fmt::Result {
-        writeln!(w, "## Pool bounds: the same pipeline over bare queues\n")?;
+        writeln!(w, "{POOL_HEADING}\n")?;
         writeln!(
             w,
             "How much of the tiny-job figure the queue decides. The \"bound\" rows run the \
@@ -222,9 +219,9 @@ impl PoolBounds {
                 w,
                 "| {} | {} | {} | {} |",
                 self.names[ri],
-                fmt_rate(median(&self.values[ri])),
-                ratio_cell(ri == CROSSBEAM, &self.to_crossbeam[ri]),
-                ratio_cell(ri == THREADPOOL, &self.to_threadpool[ri]),
+                fmt_rate(self.grid.median(0, ri)),
+                self.grid.ratio_cell(0, ri, CROSSBEAM, Ratio::RowOverBase),
+                self.grid.ratio_cell(0, ri, THREADPOOL, Ratio::RowOverBase),
             )?;
         }
         writeln!(w)

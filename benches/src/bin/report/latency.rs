@@ -1,0 +1,127 @@
+//! Section "Latency of sporadic jobs": one tiny job at a time into an idle
+//! pool of 2 workers ([`ringpool_benches::pools::latency`]), submit to
+//! result, for every pool row; and its plot.
+
+use std::fmt::{self, Write as _};
+use std::path::Path;
+use std::time::Duration;
+
+use crate::config::Config;
+use crate::plot;
+use crate::pool_rows::PoolRows;
+use crate::rounds::{Grid, Ratio, interleave};
+use crate::stats::{percentile, us};
+
+/// The section's heading.
+pub const HEADING: &str = "## Latency of sporadic jobs";
+/// The plot's file name.
+pub const PNG: &str = "bench-latency.png";
+
+/// All samples per row (sorted) and the per-round p50s.
+pub struct Latency {
+    names: Vec<&'static str>,
+    samples: Vec<Vec<Duration>>,
+    p50: Grid<f64>,
+    per_round: usize,
+    rounds: usize,
+    gap: Duration,
+}
+
+/// Runs the latency rows.
+pub fn measure(cfg: &Config, rows: &PoolRows) -> Latency {
+    let per_round = (cfg.latency_samples / cfg.rounds).max(1);
+    let grid = interleave(cfg.rounds, 1, rows.len(), |cell| {
+        let mut samples = if cell.row == rows.go_row() {
+            rows.go_result(rows.go.latency(2, per_round, cfg.gap))?
+        } else {
+            (rows.peers[cell.row].latency)(2, per_round, cfg.gap)
+        };
+        samples.sort();
+        Some(samples)
+    });
+    let samples = (0..rows.len())
+        .map(|pi| {
+            let mut all: Vec<Duration> = grid
+                .runs(0, pi)
+                .iter()
+                .flatten()
+                .flatten()
+                .copied()
+                .collect();
+            all.sort();
+            all
+        })
+        .collect();
+    Latency {
+        names: rows.names(),
+        samples,
+        p50: grid.map(|s| us(percentile(s, 0.5))),
+        per_round,
+        rounds: cfg.rounds,
+        gap: cfg.gap,
+    }
+}
+
+impl Latency {
+    fn p(&self, pi: usize, q: f64) -> f64 {
+        us(percentile(&self.samples[pi], q))
+    }
+
+    /// Draws the plot into `out`.
+    pub fn plot(&self, out: &Path) -> Result<(), Box<dyn std::error::Error>> {
+        let series: Vec<(String, [f64; 3])> = (0..self.names.len())
+            .filter(|&pi| !self.samples[pi].is_empty())
+            .map(|pi| {
+                (
+                    self.names[pi].to_string(),
+                    [self.p(pi, 0.5), self.p(pi, 0.9), self.p(pi, 0.99)],
+                )
+            })
+            .collect();
+        plot::latency_percentiles(
+            &out.join(PNG),
+            &format!(
+                "Submit-to-result latency, one job every {} µs into an idle pool (2 workers)",
+                self.gap.as_micros()
+            ),
+            &series,
+        )
+    }
+
+    /// The section.
+    pub fn write(&self, w: &mut String) -> fmt::Result {
+        writeln!(w, "{HEADING}\n")?;
+        writeln!(
+            w,
+            "2 workers; {} samples per pool ({} per round): sleep {} µs (idle workers go to \
+             sleep), then submit one tiny job and wait for its result; the time from submit to \
+             result received. Percentiles over all samples; the ratio is the median over rounds \
+             of pool p50 ÷ ringpool p50.\n",
+            self.per_round * self.rounds,
+            self.per_round,
+            self.gap.as_micros()
+        )?;
+        writeln!(w, "![latency percentiles]({PNG})\n")?;
+        writeln!(
+            w,
+            "| pool | p50 | p90 | p99 | max | pool p50 ÷ ringpool p50 |"
+        )?;
+        writeln!(w, "|---|---|---|---|---|---|")?;
+        for (pi, name) in self.names.iter().enumerate() {
+            if self.samples[pi].is_empty() {
+                writeln!(w, "| {name} | skipped (see below) | | | | |")?;
+                continue;
+            }
+            writeln!(
+                w,
+                "| {name} | {:.1} µs | {:.1} µs | {:.1} µs | {:.1} µs | {} |",
+                self.p(pi, 0.5),
+                self.p(pi, 0.9),
+                self.p(pi, 0.99),
+                self.p(pi, 1.0),
+                self.p50.ratio_cell(0, pi, 0, Ratio::RowOverBase)
+            )?;
+        }
+        writeln!(w)
+    }
+}
