@@ -263,35 +263,71 @@ impl IndexRing {
         loop {
             // Claim a ticket; its entry is ours to fill if nobody is behind.
             let ticket = self.tail.fetch_add(1, Ordering::AcqRel);
-            let ticket_cycle = shape.cycle_of_ticket(ticket);
-            let slot = &entries[shape.position(ticket)].0;
-            let mut entry = slot.load(Ordering::Acquire);
-            loop {
-                let entry_cycle = shape.cycle_of_entry(entry);
-                let usable = before(entry_cycle, ticket_cycle)
-                    && (entry == entry_cycle
-                        || (entry == entry_cycle ^ shape.safe_bit()
-                            && !before(ticket, self.head.load(Ordering::Acquire))));
-                if !usable {
-                    // An index still sits here, or a dequeuer already passed
-                    // this ticket: try the next one.
-                    break;
+            if self.try_enqueue_at(shape, entries, ticket, index) {
+                return;
+            }
+        }
+    }
+
+    /// Appends `indices` in order (each `< shape.half()`), claiming all
+    /// their tickets with one fetch-add on `tail`.
+    ///
+    /// The indices go to increasing tickets, so they enter in order and no
+    /// later index overtakes an earlier one. A ticket whose entry is not
+    /// usable (the same test as [`enqueue`](Self::enqueue)) is skipped and
+    /// the current index tries the next claimed ticket; only when the claimed
+    /// tickets run out does it claim as many new ones as indices are left.
+    /// So at any moment the claimed-but-untried tickets are at most the
+    /// indices still in hand: the bound the threshold argument needs (see
+    /// the module docs of `ring.rs`).
+    #[inline]
+    pub(crate) fn enqueue_batch(&self, shape: Shape, entries: &[Entry], indices: &[usize]) {
+        let mut next = 0;
+        while next < indices.len() {
+            let left = indices.len() - next;
+            let first = self.tail.fetch_add(left, Ordering::AcqRel);
+            for offset in 0..left {
+                let ticket = first.wrapping_add(offset);
+                debug_assert!(indices[next] < shape.half());
+                if self.try_enqueue_at(shape, entries, ticket, indices[next]) {
+                    next += 1;
                 }
-                match slot.compare_exchange_weak(
-                    entry,
-                    shape.entry_for(ticket, index),
-                    Ordering::AcqRel,
-                    Ordering::Acquire,
-                ) {
-                    Ok(_) => {
-                        // Give dequeuers a fresh budget (paper: "reset threshold").
-                        if self.threshold.load(Ordering::Acquire) != shape.threshold() {
-                            store_isize(&self.threshold, shape.threshold(), Ordering::Release);
-                        }
-                        return;
+            }
+        }
+    }
+
+    /// One enqueue attempt at a claimed `ticket`: `true` if `index` was
+    /// stored there, `false` if the ticket is unusable and must be skipped.
+    #[inline(always)]
+    fn try_enqueue_at(&self, shape: Shape, entries: &[Entry], ticket: usize, index: usize) -> bool {
+        let ticket_cycle = shape.cycle_of_ticket(ticket);
+        let slot = &entries[shape.position(ticket)].0;
+        let mut entry = slot.load(Ordering::Acquire);
+        loop {
+            let entry_cycle = shape.cycle_of_entry(entry);
+            let usable = before(entry_cycle, ticket_cycle)
+                && (entry == entry_cycle
+                    || (entry == entry_cycle ^ shape.safe_bit()
+                        && !before(ticket, self.head.load(Ordering::Acquire))));
+            if !usable {
+                // An index still sits here, or a dequeuer already passed
+                // this ticket: try the next one.
+                return false;
+            }
+            match slot.compare_exchange_weak(
+                entry,
+                shape.entry_for(ticket, index),
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => {
+                    // Give dequeuers a fresh budget (paper: "reset threshold").
+                    if self.threshold.load(Ordering::Acquire) != shape.threshold() {
+                        store_isize(&self.threshold, shape.threshold(), Ordering::Release);
                     }
-                    Err(current) => entry = current,
+                    return true;
                 }
+                Err(current) => entry = current,
             }
         }
     }
@@ -305,41 +341,8 @@ impl IndexRing {
         }
         loop {
             let ticket = self.head.fetch_add(1, Ordering::AcqRel);
-            let ticket_cycle = shape.cycle_of_ticket(ticket);
-            let slot = &entries[shape.position(ticket)].0;
-            let mut entry = slot.load(Ordering::Acquire);
-            loop {
-                let entry_cycle = shape.cycle_of_entry(entry);
-                if entry_cycle == ticket_cycle {
-                    // Our index: consume it by emptying the index field.
-                    slot.fetch_or(shape.index_mask(), Ordering::AcqRel);
-                    return Some(entry & shape.index_mask());
-                }
-                let replacement = if entry | shape.safe_bit() != entry_cycle {
-                    // An index of another cycle is still here: mark it unsafe
-                    // so a late enqueuer of our ticket cannot reuse the entry.
-                    let unsafe_entry = entry & !shape.safe_bit();
-                    if unsafe_entry == entry {
-                        break;
-                    }
-                    unsafe_entry
-                } else {
-                    // Empty: advance it to our cycle (keeping its safe bit),
-                    // so an enqueuer still holding our ticket must move on.
-                    ticket_cycle ^ (!entry & shape.safe_bit())
-                };
-                if !before(entry_cycle, ticket_cycle) {
-                    break;
-                }
-                match slot.compare_exchange_weak(
-                    entry,
-                    replacement,
-                    Ordering::AcqRel,
-                    Ordering::Acquire,
-                ) {
-                    Ok(_) => break,
-                    Err(current) => entry = current,
-                }
+            if let Some(index) = self.try_dequeue_at(shape, entries, ticket) {
+                return Some(index);
             }
             // Nothing for this ticket. Is the ring empty?
             let tail = self.tail.load(Ordering::Acquire);
@@ -351,6 +354,117 @@ impl IndexRing {
             }
             if self.threshold.fetch_sub(1, Ordering::AcqRel) <= 0 {
                 return None;
+            }
+        }
+    }
+
+    /// Removes up to `out.len()` of the oldest indices into `out`, oldest
+    /// first, and returns how many; `0` only if the ring is empty (by the
+    /// rules of [`dequeue`](Self::dequeue)).
+    ///
+    /// One fetch-add on `head` claims `m` tickets, `m` the smaller of
+    /// `out.len()` and the `tail - head` seen just before, so a batch does
+    /// not burn tickets past the tail it saw (a racing dequeuer may still
+    /// make some of them fail). Every claimed ticket is then treated exactly
+    /// as a single dequeue treats its ticket: its index is taken, or its
+    /// entry is made useless to a late enqueuer. Each failed ticket costs
+    /// `threshold` one, as a failed single dequeue does, and a batch that
+    /// found nothing falls back to [`dequeue`](Self::dequeue), so the
+    /// livelock bound and the empty rule are those of single dequeues.
+    #[inline]
+    pub(crate) fn dequeue_batch(
+        &self,
+        shape: Shape,
+        entries: &[Entry],
+        out: &mut [usize],
+    ) -> usize {
+        if out.is_empty() || self.threshold.load(Ordering::Acquire) < 0 {
+            return 0;
+        }
+        let head = self.head.load(Ordering::Acquire);
+        let tail = self.tail.load(Ordering::Acquire);
+        let seen = tail.wrapping_sub(head) as isize;
+        if seen <= 1 {
+            // Nothing or one index to batch: the single path decides (and
+            // reports empty exactly as it would).
+            return match self.dequeue(shape, entries) {
+                Some(index) => {
+                    out[0] = index;
+                    1
+                }
+                None => 0,
+            };
+        }
+        let claim = out.len().min(seen as usize);
+        let first = self.head.fetch_add(claim, Ordering::AcqRel);
+        let mut found = 0;
+        for offset in 0..claim {
+            if let Some(index) = self.try_dequeue_at(shape, entries, first.wrapping_add(offset)) {
+                out[found] = index;
+                found += 1;
+            }
+        }
+        let failed = claim - found;
+        if failed > 0 {
+            // As many failed tickets as single dequeues would have burnt;
+            // catch `tail` up if this batch overtook it.
+            let tail = self.tail.load(Ordering::Acquire);
+            let end = first.wrapping_add(claim);
+            if !before(end, tail) {
+                self.catch_up(tail, end);
+            }
+            self.threshold.fetch_sub(failed as isize, Ordering::AcqRel);
+            if found == 0 {
+                return match self.dequeue(shape, entries) {
+                    Some(index) => {
+                        out[0] = index;
+                        1
+                    }
+                    None => 0,
+                };
+            }
+        }
+        found
+    }
+
+    /// One dequeue attempt at a claimed `ticket`: its index, or `None` after
+    /// making the entry useless to a late enqueuer of that ticket.
+    #[inline(always)]
+    fn try_dequeue_at(&self, shape: Shape, entries: &[Entry], ticket: usize) -> Option<usize> {
+        let ticket_cycle = shape.cycle_of_ticket(ticket);
+        let slot = &entries[shape.position(ticket)].0;
+        let mut entry = slot.load(Ordering::Acquire);
+        loop {
+            let entry_cycle = shape.cycle_of_entry(entry);
+            if entry_cycle == ticket_cycle {
+                // Our index: consume it by emptying the index field.
+                slot.fetch_or(shape.index_mask(), Ordering::AcqRel);
+                return Some(entry & shape.index_mask());
+            }
+            let replacement = if entry | shape.safe_bit() != entry_cycle {
+                // An index of another cycle is still here: mark it unsafe
+                // so a late enqueuer of our ticket cannot reuse the entry.
+                let unsafe_entry = entry & !shape.safe_bit();
+                if unsafe_entry == entry {
+                    return None;
+                }
+                unsafe_entry
+            } else {
+                // Empty: advance it to our cycle (keeping its safe bit),
+                // so an enqueuer still holding our ticket must move on.
+                ticket_cycle ^ (!entry & shape.safe_bit())
+            };
+            if !before(entry_cycle, ticket_cycle) {
+                return None;
+            }
+            match slot.compare_exchange_weak(
+                entry,
+                replacement,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => return None,
+                Err(current) => entry = current,
             }
         }
     }

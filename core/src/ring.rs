@@ -57,7 +57,7 @@
 //! is stalled inside an operation (`2^30` on 32-bit targets, `2^62` on 64-bit
 //! ones). The pusher count never exceeds the number of threads.
 
-use crate::error::{CapacityError, PopError, PushError};
+use crate::error::{BatchPushError, CapacityError, PopError, PushError};
 use crate::index_ring::{IndexRing, Shape};
 use crate::storage::{InlineStorage, Storage, index_ring_size};
 use crate::sync::{AtomicUsize, Ordering};
@@ -68,6 +68,12 @@ use crossbeam_utils::CachePadded;
 /// targets, 2 147 483 648 on 64-bit ones), which leaves every index ring at
 /// least `W/2 - 1` cycle bits.
 pub const MAX_CAPACITY: usize = 1 << (usize::BITS / 2 - 1);
+
+/// Most slot indices one round of a batch claims with one ticket claim per
+/// index ring. [`push_batch`](GenericRing::push_batch) and
+/// [`pop_batch`](GenericRing::pop_batch) take longer batches in rounds of
+/// this many; it bounds their stack use (`MAX_BATCH` words).
+pub const MAX_BATCH: usize = 16;
 
 /// `state` bit 0: closed.
 const CLOSED: usize = 1;
@@ -215,22 +221,8 @@ impl<S: Storage> GenericRing<S> {
     /// [`PushError::Full`] when no slot is free, [`PushError::Closed`] after
     /// [`close`](Self::close); both carry `item`.
     pub fn push(&self, item: S::Item) -> Result<(), PushError<S::Item>> {
-        // Register as a pusher unless closed (one CAS on the state word; a
-        // failure means another pusher or the closer changed it).
-        let mut state = self.state.load(Ordering::Acquire);
-        loop {
-            if state & CLOSED != 0 {
-                return Err(PushError::Closed(item));
-            }
-            match self.state.compare_exchange_weak(
-                state,
-                state + PUSHER,
-                Ordering::AcqRel,
-                Ordering::Acquire,
-            ) {
-                Ok(_) => break,
-                Err(current) => state = current,
-            }
+        if !self.register() {
+            return Err(PushError::Closed(item));
         }
         let result = match self.free.dequeue(self.shape, self.free_entries()) {
             None => Err(PushError::Full(item)),
@@ -277,15 +269,185 @@ impl<S: Storage> GenericRing<S> {
     /// One dequeue from *used*: the item, or `None` if empty.
     fn take(&self) -> Option<S::Item> {
         let index = self.used.dequeue(self.shape, self.used_entries())?;
-        let item = self.storage.slots()[index].0.with(|slot| {
-            // SAFETY: `index` came out of the used ring exactly once (the
-            // fetch-or consumed it), so we alone own the slot, and the push
-            // that published it wrote an item there first (release/acquire
-            // through the ring's entry).
-            unsafe { (*slot).assume_init_read() }
-        });
+        // SAFETY: `index` just came out of the used ring.
+        let item = unsafe { self.read_slot(index) };
         self.free.enqueue(self.shape, self.free_entries(), index);
         Some(item)
+    }
+
+    /// Moves the item out of slot `index`.
+    ///
+    /// # Safety
+    ///
+    /// `index` came out of the used ring (the fetch-or consumed it exactly
+    /// once, so the caller alone owns the slot, and the push that published
+    /// it wrote an item there first, release/acquire through the entry), and
+    /// is read at most once before it goes back to the free ring.
+    #[inline]
+    unsafe fn read_slot(&self, index: usize) -> S::Item {
+        self.storage.slots()[index].0.with(|slot| {
+            // SAFETY: the caller owns the slot and it holds an item (above).
+            unsafe { (*slot).assume_init_read() }
+        })
+    }
+
+    /// Registers as an in-flight pusher unless closed (one CAS on the state
+    /// word; a failure means another pusher or the closer changed it).
+    /// `false`: closed, nothing registered.
+    #[inline]
+    fn register(&self) -> bool {
+        let mut state = self.state.load(Ordering::Acquire);
+        loop {
+            if state & CLOSED != 0 {
+                return false;
+            }
+            match self.state.compare_exchange_weak(
+                state,
+                state + PUSHER,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => return true,
+                Err(current) => state = current,
+            }
+        }
+    }
+
+    /// Pushes items taken from `items`, in order, until it is exhausted,
+    /// the ring is full, or the ring is closed; returns how many it pushed.
+    ///
+    /// Every item this call takes out of `items` is pushed: items it could
+    /// not push stay in the iterator, in their order (to push at most `k`,
+    /// pass `&mut items.by_ref().take(k)`). The items enter in order and no
+    /// later item of the batch overtakes an earlier one, so per-producer
+    /// FIFO holds across single and batch pushes. Each round of up to
+    /// [`MAX_BATCH`] items (sized by `items.size_hint()`) takes its slots
+    /// from *free* with one fetch-add and publishes them into *used* with
+    /// one more. Never blocks or waits for another thread.
+    ///
+    /// If `items.next()` panics, the items already taken are still pushed
+    /// and the ring stays consistent.
+    ///
+    /// # Errors
+    ///
+    /// [`BatchPushError::Full`] when no slot was free for the next item,
+    /// [`BatchPushError::Closed`] after [`close`](Self::close); both say how
+    /// many items were pushed first.
+    pub fn push_batch<I>(&self, items: &mut I) -> Result<usize, BatchPushError>
+    where
+        I: Iterator<Item = S::Item>,
+    {
+        if !self.register() {
+            return Err(BatchPushError::Closed { pushed: 0 });
+        }
+        // Deregisters on every exit, unwinding included.
+        let _registered = Registered(self);
+        let mut pushed = 0;
+        loop {
+            let want = match items.size_hint() {
+                (_, Some(0)) => return Ok(pushed),
+                (_, Some(upper)) => upper,
+                (lower, None) => lower.max(1),
+            }
+            .min(MAX_BATCH);
+            let mut round = PushRound {
+                ring: self,
+                indices: [0; MAX_BATCH],
+                claimed: 0,
+                written: 0,
+            };
+            round.claimed = self.free.dequeue_batch(
+                self.shape,
+                self.free_entries(),
+                &mut round.indices[..want],
+            );
+            if round.claimed == 0 {
+                return Err(BatchPushError::Full { pushed });
+            }
+            while round.written < round.claimed {
+                let Some(item) = items.next() else { break };
+                let index = round.indices[round.written];
+                self.storage.slots()[index].0.with_mut(|slot| {
+                    // SAFETY: `index` came out of the free ring, so no other
+                    // thread holds it: the slot is ours alone until the round
+                    // publishes it, and it holds no item.
+                    unsafe { (*slot).write(item) };
+                });
+                round.written += 1;
+            }
+            let exhausted = round.written < round.claimed;
+            pushed += round.written;
+            // Publishes what was written, returns the rest to *free*.
+            drop(round);
+            if exhausted {
+                return Ok(pushed);
+            }
+        }
+    }
+
+    /// Removes up to `max` of the oldest items, oldest first, handing each
+    /// to `sink`; returns how many.
+    ///
+    /// Each round of up to [`MAX_BATCH`] items claims its entries of *used*
+    /// with one fetch-add and returns their slots to *free* with one more,
+    /// after `sink` has taken their items. The items are those single pops
+    /// at the same tickets would have returned, in the same order. Stops
+    /// early when the ring runs out. Never blocks or waits for another
+    /// thread (but holds the round's slots while `sink` runs).
+    ///
+    /// If `sink` panics, the round's remaining items are dropped and their
+    /// slots returned.
+    ///
+    /// # Errors
+    ///
+    /// When no item was popped: [`PopError::Empty`] or [`PopError::Closed`],
+    /// exactly as [`pop`](Self::pop) would say. `max == 0` returns `Ok(0)`.
+    pub fn pop_batch<F>(&self, max: usize, mut sink: F) -> Result<usize, PopError>
+    where
+        F: FnMut(S::Item),
+    {
+        if max == 0 {
+            return Ok(0);
+        }
+        let mut popped = 0;
+        while popped < max {
+            let want = (max - popped).min(MAX_BATCH);
+            let mut round = PopRound {
+                ring: self,
+                indices: [0; MAX_BATCH],
+                taken: 0,
+                read: 0,
+            };
+            round.taken = self.used.dequeue_batch(
+                self.shape,
+                self.used_entries(),
+                &mut round.indices[..want],
+            );
+            let taken = round.taken;
+            while round.read < round.taken {
+                let index = round.indices[round.read];
+                round.read += 1;
+                // SAFETY: `index` came out of the used ring in this round,
+                // and `read` moved past it first, so nothing else reads it.
+                sink(unsafe { self.read_slot(index) });
+            }
+            // Returns the round's slots to *free*.
+            drop(round);
+            popped += taken;
+            if taken < want {
+                break;
+            }
+        }
+        if popped > 0 {
+            return Ok(popped);
+        }
+        if self.state.load(Ordering::Acquire) != CLOSED {
+            return Err(PopError::Empty);
+        }
+        // Closed with no pusher left: as in `pop`, one last look is final.
+        let item = self.take().ok_or(PopError::Closed)?;
+        sink(item);
+        Ok(1)
     }
 
     /// Closes the ring, as Go's `close(ch)`: every later push fails with
@@ -315,6 +477,63 @@ impl<S: Storage> GenericRing<S> {
     /// The most items the ring holds.
     pub fn capacity(&self) -> usize {
         self.capacity
+    }
+}
+
+/// A push registration, released on drop (a batch's exit or unwind).
+struct Registered<'a, S: Storage>(&'a GenericRing<S>);
+
+impl<S: Storage> Drop for Registered<'_, S> {
+    fn drop(&mut self) {
+        self.0.state.fetch_sub(PUSHER, Ordering::Release);
+    }
+}
+
+/// One round of [`GenericRing::push_batch`]: slots `indices[..claimed]`
+/// taken from *free*, the first `written` of them filled. Dropping it
+/// publishes the written ones into *used* (in order) and returns the rest
+/// to *free*, on the normal path and on unwind alike.
+struct PushRound<'a, S: Storage> {
+    ring: &'a GenericRing<S>,
+    indices: [usize; MAX_BATCH],
+    claimed: usize,
+    written: usize,
+}
+
+impl<S: Storage> Drop for PushRound<'_, S> {
+    fn drop(&mut self) {
+        let ring = self.ring;
+        let (written, unused) = self.indices[..self.claimed].split_at(self.written);
+        ring.used
+            .enqueue_batch(ring.shape, ring.used_entries(), written);
+        ring.free
+            .enqueue_batch(ring.shape, ring.free_entries(), unused);
+    }
+}
+
+/// One round of [`GenericRing::pop_batch`]: slots `indices[..taken]` taken
+/// from *used*, the items of the first `read` of them moved out. Dropping it
+/// drops the unread items (only after a panic of the sink) and returns every
+/// slot to *free*.
+struct PopRound<'a, S: Storage> {
+    ring: &'a GenericRing<S>,
+    indices: [usize; MAX_BATCH],
+    taken: usize,
+    read: usize,
+}
+
+impl<S: Storage> Drop for PopRound<'_, S> {
+    fn drop(&mut self) {
+        let ring = self.ring;
+        while self.read < self.taken {
+            let index = self.indices[self.read];
+            self.read += 1;
+            // SAFETY: `index` came out of the used ring in this round and
+            // was not read yet; `read` moved past it first.
+            drop(unsafe { ring.read_slot(index) });
+        }
+        ring.free
+            .enqueue_batch(ring.shape, ring.free_entries(), &self.indices[..self.taken]);
     }
 }
 
