@@ -12,7 +12,7 @@
 //! # Entries and tickets
 //!
 //! `head` and `tail` are free-running ticket counters advanced with
-//! fetch-add. Ticket `t` addresses entry `remap(t mod size)` in lap
+//! fetch-add. Ticket `t` addresses entry `t mod size` in lap
 //! ("cycle") `t / size`. Each entry is one word:
 //!
 //! ```text
@@ -84,13 +84,6 @@ use crossbeam_utils::CachePadded;
 /// Index field value meaning "no index" (all ones, relative to the ring's
 /// index mask). `EMPTY & mask` is what consumption leaves behind.
 pub(crate) const EMPTY: usize = usize::MAX;
-
-/// Entries per cache line, as a power of two: `remap` spreads consecutive
-/// tickets over different cache lines (the paper's `cache_remap`).
-#[cfg(target_pointer_width = "64")]
-const REMAP_SHIFT: u32 = 3;
-#[cfg(not(target_pointer_width = "64"))]
-const REMAP_SHIFT: u32 = 4;
 
 /// Which way a wrapping difference points: `a < b` in ticket order.
 #[inline]
@@ -199,16 +192,11 @@ impl Shape {
         entry | self.low_bits()
     }
 
-    /// Entry position of a ticket: the low `order` bits, rotated so that
-    /// neighbouring tickets sit on different cache lines.
+    /// Entry position of a ticket: its low `order` bits. Consecutive
+    /// tickets share a cache line (no `cache_remap`, see the module docs).
     #[inline]
     pub(crate) const fn position(self, ticket: usize) -> usize {
-        let p = ticket & self.index_mask();
-        if self.order <= REMAP_SHIFT {
-            p
-        } else {
-            ((p << REMAP_SHIFT) | (p >> (self.order - REMAP_SHIFT))) & self.index_mask()
-        }
+        ticket & self.index_mask()
     }
 
     /// The word of an entry that holds `index` in the cycle of `ticket`.
@@ -336,7 +324,7 @@ impl IndexRing {
     #[inline]
     pub(crate) fn dequeue(&self, shape: Shape, entries: &[Entry]) -> Option<usize> {
         // Fast path: no enqueue since the last run of empty dequeues.
-        if self.threshold.load(Ordering::Acquire) < 0 {
+        if self.threshold.load(Ordering::Acquire) < 0 || self.looks_empty(shape, entries) {
             return None;
         }
         loop {
@@ -356,6 +344,24 @@ impl IndexRing {
                 return None;
             }
         }
+    }
+
+    /// The read-only empty check: `true` if the entry at `head` holds no
+    /// index of `head`'s cycle and `tail <= head` (read in that order), i.e.
+    /// every ticket an enqueuer ever drew has already been drawn by a
+    /// dequeuer. Reporting empty then is what a dequeue that burnt its ticket
+    /// and then saw `tail <= ticket + 1` would have reported, without
+    /// burning the ticket, moving `tail`, or spending `threshold`: an empty
+    /// poll costs no write and does not walk the ring. When the entry at
+    /// `head` is ready (the common case of a non-empty ring) `tail`, the
+    /// enqueuers' line, is not read at all.
+    #[inline(always)]
+    fn looks_empty(&self, shape: Shape, entries: &[Entry]) -> bool {
+        let head = self.head.load(Ordering::Acquire);
+        let entry = entries[shape.position(head)].0.load(Ordering::Acquire);
+        let ready = shape.cycle_of_entry(entry) == shape.cycle_of_ticket(head)
+            && entry & shape.index_mask() != shape.index_mask();
+        !ready && !before(head, self.tail.load(Ordering::Acquire))
     }
 
     /// Removes up to `out.len()` of the oldest indices into `out`, oldest
