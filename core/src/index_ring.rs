@@ -12,8 +12,10 @@
 //! # Entries and tickets
 //!
 //! `head` and `tail` are free-running ticket counters advanced with
-//! fetch-add. Ticket `t` addresses entry `t mod size` in lap
-//! ("cycle") `t / size`. Each entry is one word:
+//! fetch-add, in steps of two: counter value `2t` is ticket `t`, and bit 0
+//! of `tail` is the ring's closed bit (see `close` below). Ticket `t`
+//! addresses entry `t mod size` in lap ("cycle") `t / size`. Each entry is
+//! one word:
 //!
 //! ```text
 //!   | cycle (word bits - order - 1) | safe (1) | index (order bits) |
@@ -31,7 +33,9 @@
 //!
 //! # Operations
 //!
-//! * **enqueue(i)**: take a ticket `t` from `tail`; if the entry is of an
+//! * **enqueue(i)**: take a ticket `t` from `tail`; if the fetch-add
+//!   returned the closed bit, fail (placing nothing; give the ticket back if
+//!   `tail` has not moved since, so `len` does not count it). If the entry is of an
 //!   older cycle, empty, and safe (or unsafe with `head <= t`), compare-and-
 //!   swap `{cycle(t), safe, i}` into it and reset `threshold` to `3n - 1`.
 //!   Otherwise take the next ticket. **Linearization point**: the successful
@@ -60,6 +64,14 @@
 //!   moves `tail`, nor spends `threshold`, so polling an empty ring does not
 //!   walk the ring and does not take cache lines from the enqueuers. A ready
 //!   entry at `head` (the usual case) skips the read of `tail`.
+//!
+//! * **close** (ours; LSCQ's "finalize" in spirit): fetch-or the closed bit
+//!   into `tail`. Every enqueue that draws its ticket afterwards fails; a
+//!   batch enqueue ignores the bit (its caller registered before the close,
+//!   see `ring.rs`). **dequeue_closed** is a dequeue for a closed ring that
+//!   never gives up on `threshold`: it returns an index or, once `tail <=
+//!   head` with the bit set, `None`, after which no index can ever be
+//!   placed at a ticket not yet drawn. Catch-up keeps the bit.
 //!
 //! `threshold` bounds how many tickets dequeuers may burn while enqueuers
 //! race them: with at most `n = size / 2` indices, an index enqueued at
@@ -135,9 +147,11 @@
 //! `2^(W-2)` apart (`W` = pointer width): `2^30` (about 1.07 billion)
 //! operations on one ring while a thread is stalled inside an operation on a
 //! 32-bit target, `2^62` on a 64-bit one. `head`/`tail` comparisons (`head <=
-//! t`, `tail <= h + 1`) use the sign of the full-width difference, margin
-//! `2^(W-1)`. The free-running counters themselves may wrap: `size` divides
-//! `2^W`, so `t mod size` and the cycle stay consistent across the wrap. A
+//! t`, `tail <= h + 1`) use the sign of the full-width difference of the
+//! counters (twice the tickets), margin `2^(W-2)` tickets too. The
+//! free-running counters themselves may wrap: `size` divides `2^(W-1)`, so
+//! `t mod size` and the cycle stay consistent across the wrap, and the
+//! closed bit is never carried into. A
 //! batch claims at most [`MAX_BATCH`](crate::MAX_BATCH) tickets at once,
 //! which does not change these margins.
 //!
@@ -149,6 +163,14 @@ use crossbeam_utils::CachePadded;
 /// Index field value meaning "no index" (all ones, relative to the ring's
 /// index mask). `EMPTY & mask` is what consumption leaves behind.
 pub(crate) const EMPTY: usize = usize::MAX;
+
+/// `tail` bit 0: the ring is closed to single enqueues (set by
+/// [`IndexRing::close`]; only the used ring of a `Ring` is ever closed).
+const CLOSED_BIT: usize = 1;
+
+/// `head` and `tail` count tickets in steps of two, so that bit 0 of `tail`
+/// can carry [`CLOSED_BIT`]: counter value `raw` is ticket `raw >> 1`.
+const STEP: usize = 2;
 
 /// Which way a wrapping difference points: `a < b` in ticket order.
 #[inline]
@@ -282,8 +304,8 @@ impl IndexRing {
         /// threshold; see [`IndexRing::empty`] and [`IndexRing::filled`].
         fn with_counters(head: usize, tail: usize, threshold: isize) -> Self {
             Self {
-                head: CachePadded::new(AtomicUsize::new(head)),
-                tail: CachePadded::new(AtomicUsize::new(tail)),
+                head: CachePadded::new(AtomicUsize::new(head.wrapping_mul(STEP))),
+                tail: CachePadded::new(AtomicUsize::new(tail.wrapping_mul(STEP))),
                 threshold: CachePadded::new(AtomicIsize::new(threshold)),
             }
         }
@@ -310,16 +332,43 @@ impl IndexRing {
     /// more than `shape.half()` indices, so some ticket finds a free entry.
     // `#[inline]`: non-generic, so without it no other crate could inline the
     // hot path (measured +10% items/s at 1/1 in benches/notes).
+    ///
+    /// Returns `false`, placing nothing, if the ticket it drew carries the
+    /// closed bit ([`close`](Self::close)).
     #[inline]
-    pub(crate) fn enqueue(&self, shape: Shape, entries: &[Entry], index: usize) {
+    pub(crate) fn enqueue(&self, shape: Shape, entries: &[Entry], index: usize) -> bool {
         debug_assert!(index < shape.half());
         loop {
             // Claim a ticket; its entry is ours to fill if nobody is behind.
-            let ticket = self.tail.fetch_add(1, Ordering::AcqRel);
-            if self.try_enqueue_at(shape, entries, ticket, index) {
-                return;
+            let raw = self.tail.fetch_add(STEP, Ordering::AcqRel);
+            if raw & CLOSED_BIT != 0 {
+                // Give the ticket back if nobody moved `tail` since, so that
+                // `len` does not count refused pushes; a ticket that stays
+                // drawn is burnt by the next dequeue like any skipped one.
+                let _ = self.tail.compare_exchange(
+                    raw.wrapping_add(STEP),
+                    raw,
+                    Ordering::AcqRel,
+                    Ordering::Relaxed,
+                );
+                return false;
+            }
+            if self.try_enqueue_at(shape, entries, raw, index) {
+                return true;
             }
         }
+    }
+
+    /// Sets the closed bit in `tail`: every later [`enqueue`](Self::enqueue)
+    /// fails. Returns `true` if this call set it.
+    pub(crate) fn close(&self) -> bool {
+        self.tail.fetch_or(CLOSED_BIT, Ordering::AcqRel) & CLOSED_BIT == 0
+    }
+
+    /// Whether [`close`](Self::close) has been called.
+    #[inline]
+    pub(crate) fn is_closed(&self) -> bool {
+        self.tail.load(Ordering::Acquire) & CLOSED_BIT != 0
     }
 
     /// Appends `indices` in order (each `< shape.half()`), claiming all
@@ -338,9 +387,11 @@ impl IndexRing {
         let mut next = 0;
         while next < indices.len() {
             let left = indices.len() - next;
-            let first = self.tail.fetch_add(left, Ordering::AcqRel);
+            // The closed bit does not stop a batch (its pusher registered
+            // before the close; see `ring.rs`).
+            let first = self.tail.fetch_add(left * STEP, Ordering::AcqRel) & !CLOSED_BIT;
             for offset in 0..left {
-                let ticket = first.wrapping_add(offset);
+                let ticket = first.wrapping_add(offset * STEP);
                 debug_assert!(indices[next] < shape.half());
                 if self.try_enqueue_at(shape, entries, ticket, indices[next]) {
                     next += 1;
@@ -352,7 +403,8 @@ impl IndexRing {
     /// One enqueue attempt at a claimed `ticket`: `true` if `index` was
     /// stored there, `false` if the ticket is unusable and must be skipped.
     #[inline(always)]
-    fn try_enqueue_at(&self, shape: Shape, entries: &[Entry], ticket: usize, index: usize) -> bool {
+    fn try_enqueue_at(&self, shape: Shape, entries: &[Entry], raw: usize, index: usize) -> bool {
+        let ticket = raw >> 1;
         let ticket_cycle = shape.cycle_of_ticket(ticket);
         let slot = &entries[shape.position(ticket)].0;
         let mut entry = slot.load(Ordering::Acquire);
@@ -361,7 +413,7 @@ impl IndexRing {
             let usable = before(entry_cycle, ticket_cycle)
                 && (entry == entry_cycle
                     || (entry == entry_cycle ^ shape.safe_bit()
-                        && !before(ticket, self.head.load(Ordering::Acquire))));
+                        && !before(raw, self.head.load(Ordering::Acquire))));
             if !usable {
                 // An index still sits here, or a dequeuer already passed
                 // this ticket: try the next one.
@@ -393,14 +445,14 @@ impl IndexRing {
             return None;
         }
         loop {
-            let ticket = self.head.fetch_add(1, Ordering::AcqRel);
-            if let Some(index) = self.try_dequeue_at(shape, entries, ticket) {
+            let raw = self.head.fetch_add(STEP, Ordering::AcqRel);
+            if let Some(index) = self.try_dequeue_at(shape, entries, raw) {
                 return Some(index);
             }
             // Nothing for this ticket. Is the ring empty?
             let tail = self.tail.load(Ordering::Acquire);
-            let next = ticket.wrapping_add(1);
-            if !before(next, tail) {
+            let next = raw.wrapping_add(STEP);
+            if !before(next, tail & !CLOSED_BIT) {
                 self.catch_up(tail, next);
                 self.threshold.fetch_sub(1, Ordering::AcqRel);
                 return None;
@@ -423,10 +475,10 @@ impl IndexRing {
     #[inline(always)]
     fn looks_empty(&self, shape: Shape, entries: &[Entry]) -> bool {
         let head = self.head.load(Ordering::Acquire);
-        let entry = entries[shape.position(head)].0.load(Ordering::Acquire);
-        let ready = shape.cycle_of_entry(entry) == shape.cycle_of_ticket(head)
+        let entry = entries[shape.position(head >> 1)].0.load(Ordering::Acquire);
+        let ready = shape.cycle_of_entry(entry) == shape.cycle_of_ticket(head >> 1)
             && entry & shape.index_mask() != shape.index_mask();
-        !ready && !before(head, self.tail.load(Ordering::Acquire))
+        !ready && !before(head, self.tail.load(Ordering::Acquire) & !CLOSED_BIT)
     }
 
     /// Removes up to `out.len()` of the oldest indices into `out`, oldest
@@ -453,8 +505,8 @@ impl IndexRing {
             return 0;
         }
         let head = self.head.load(Ordering::Acquire);
-        let tail = self.tail.load(Ordering::Acquire);
-        let seen = tail.wrapping_sub(head) as isize;
+        let tail = self.tail.load(Ordering::Acquire) & !CLOSED_BIT;
+        let seen = (tail.wrapping_sub(head) as isize) >> 1;
         if seen <= 1 {
             // Nothing or one index to batch: the single path decides (and
             // reports empty exactly as it would).
@@ -467,10 +519,11 @@ impl IndexRing {
             };
         }
         let claim = out.len().min(seen as usize);
-        let first = self.head.fetch_add(claim, Ordering::AcqRel);
+        let first = self.head.fetch_add(claim * STEP, Ordering::AcqRel);
         let mut found = 0;
         for offset in 0..claim {
-            if let Some(index) = self.try_dequeue_at(shape, entries, first.wrapping_add(offset)) {
+            let raw = first.wrapping_add(offset * STEP);
+            if let Some(index) = self.try_dequeue_at(shape, entries, raw) {
                 out[found] = index;
                 found += 1;
             }
@@ -480,8 +533,8 @@ impl IndexRing {
             // As many failed tickets as single dequeues would have burnt;
             // catch `tail` up if this batch overtook it.
             let tail = self.tail.load(Ordering::Acquire);
-            let end = first.wrapping_add(claim);
-            if !before(end, tail) {
+            let end = first.wrapping_add(claim * STEP);
+            if !before(end, tail & !CLOSED_BIT) {
                 self.catch_up(tail, end);
             }
             self.threshold.fetch_sub(failed as isize, Ordering::AcqRel);
@@ -501,7 +554,8 @@ impl IndexRing {
     /// One dequeue attempt at a claimed `ticket`: its index, or `None` after
     /// making the entry useless to a late enqueuer of that ticket.
     #[inline(always)]
-    fn try_dequeue_at(&self, shape: Shape, entries: &[Entry], ticket: usize) -> Option<usize> {
+    fn try_dequeue_at(&self, shape: Shape, entries: &[Entry], raw: usize) -> Option<usize> {
+        let ticket = raw >> 1;
         let ticket_cycle = shape.cycle_of_ticket(ticket);
         let slot = &entries[shape.position(ticket)].0;
         let mut entry = slot.load(Ordering::Acquire);
@@ -542,15 +596,49 @@ impl IndexRing {
 
     /// Moves `tail` up to `head` after dequeuers overtook it, so that the
     /// next enqueue takes a ticket no dequeuer has burnt yet.
+    /// `tail` is a value read from `tail` (closed bit included), which the
+    /// catch-up keeps.
     fn catch_up(&self, mut tail: usize, mut head: usize) {
-        while let Err(current) =
-            self.tail
-                .compare_exchange_weak(tail, head, Ordering::AcqRel, Ordering::Acquire)
-        {
+        while let Err(current) = self.tail.compare_exchange_weak(
+            tail,
+            head | (tail & CLOSED_BIT),
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        ) {
             tail = current;
             head = self.head.load(Ordering::Acquire);
-            if !before(tail, head) {
+            if !before(tail & !CLOSED_BIT, head) {
                 break;
+            }
+        }
+    }
+
+    /// A dequeue of a closed ring that may not give up on `threshold`: the
+    /// index, or `None` once every ticket drawn before the close has been
+    /// drawn by a dequeuer (`tail <= head`, with the closed bit set in that
+    /// `tail`). After `None` no index can ever be placed at a ticket not
+    /// yet drawn: single enqueues after the close fail at their fetch-add,
+    /// and the caller has checked that no batch is in flight. Terminates:
+    /// each round draws a ticket below `tail`, and `tail` grows only by
+    /// enqueue attempts, each of which then fails (lock-free).
+    pub(crate) fn dequeue_closed(&self, shape: Shape, entries: &[Entry]) -> Option<usize> {
+        loop {
+            let head = self.head.load(Ordering::Acquire);
+            let tail = self.tail.load(Ordering::Acquire);
+            debug_assert!(tail & CLOSED_BIT != 0);
+            if !before(head, tail & !CLOSED_BIT) {
+                return None;
+            }
+            let raw = self.head.fetch_add(STEP, Ordering::AcqRel);
+            if let Some(index) = self.try_dequeue_at(shape, entries, raw) {
+                return Some(index);
+            }
+            let tail = self.tail.load(Ordering::Acquire);
+            let next = raw.wrapping_add(STEP);
+            self.threshold.fetch_sub(1, Ordering::AcqRel);
+            if !before(next, tail & !CLOSED_BIT) {
+                self.catch_up(tail, next);
+                return None;
             }
         }
     }
@@ -559,8 +647,8 @@ impl IndexRing {
     /// and an estimate in `0..=shape.half()` otherwise.
     pub(crate) fn len(&self, shape: Shape) -> usize {
         let head = self.head.load(Ordering::Acquire);
-        let tail = self.tail.load(Ordering::Acquire);
-        let diff = tail.wrapping_sub(head) as isize;
+        let tail = self.tail.load(Ordering::Acquire) & !CLOSED_BIT;
+        let diff = (tail.wrapping_sub(head) as isize) >> 1;
         diff.clamp(0, shape.half() as isize) as usize
     }
 }

@@ -8,12 +8,15 @@
 //! `n` item slots, a **free** ring that starts out holding every slot index,
 //! and a **used** ring that starts out empty.
 //!
-//! * `push(x)`: register as an in-flight pusher (fails with `Closed` if the
-//!   ring is closed); take a slot index from *free* (none: `Full`); write `x`
-//!   into the slot; append the index to *used*; deregister.
+//! * `push(x)`: take a slot index from *free* (none: `Full`, or `Closed`
+//!   if the ring is closed); write `x` into the slot; append the index to
+//!   *used*. If the enqueue's ticket carries the closed bit (below), nothing
+//!   was published: move `x` back out, return the index to *free*, and fail
+//!   with `Closed`.
 //! * `pop()`: take an index from *used* (none: see "Empty and Closed"); move
 //!   the item out of its slot; append the index to *free*.
-//! * `push_batch(items)`: register once; then in rounds of up to
+//! * `push_batch(items)`: register once as an in-flight batch in `state`
+//!   (fails with `Closed` if the ring is closed); then in rounds of up to
 //!   [`MAX_BATCH`]: take up to `k` slot indices from *free* with one batch
 //!   dequeue (one fetch-add), write the next items into them in order,
 //!   append the written indices to *used* with one batch enqueue (one
@@ -24,7 +27,7 @@
 //!
 //! Per item, a batch of `k` costs one entry read-modify-write in each index
 //! ring (four per push-and-pop) plus, per round, the fetch-adds and the
-//! registration: `4 + 6/k` locked operations per item against `10` for
+//! registration: `4 + 6/k` locked operations per item against `8` for
 //! single items.
 //!
 //! Both index rings are lock-free, so both operations are: neither ever
@@ -39,10 +42,16 @@
 //! * a successful pop: its dequeue from *used* (the index ring's fetch-or);
 //! * `Full`: the empty dequeue from *free*;
 //! * `Empty`: the empty dequeue from *used*;
-//! * `close`: its fetch-or on `state`; a push that registered before it may
+//! * `close`: its fetch-or of the closed bit into *used*'s `tail` (after
+//!   setting CLOSED in `state`). A single push whose enqueue drew its ticket
+//!   before that, or a batch that registered before the `state` step, may
 //!   still complete, and is ordered before the close;
-//! * `Closed` from push: its failed registration;
-//! * `Closed` from pop: its second empty dequeue from *used*.
+//! * `Closed` from a single push: the fetch-add that returned the closed
+//!   bit (or, with *free* empty, the load that saw it);
+//! * `Closed` from `push_batch`: its failed registration;
+//! * `Closed` from pop: the read of *used*'s `tail` that ended its
+//!   closed-ring dequeue (`tail <= head`, closed bit set, no batch
+//!   registered).
 //!
 //! A batch is not one atomic step: it is linearized as the sequence of the
 //! single operations on its items, at the points above, in the batch's
@@ -63,14 +72,19 @@
 //!   and not yet published it, or by a pop that has taken its item and not
 //!   yet returned the slot. A thread stalled inside an operation therefore
 //!   holds at most one slot, and never stops anyone else.
-//! * `push` returns `Closed(x)` when `close` took effect before it
-//!   registered.
+//! * `push` returns `Closed(x)` when its enqueue into *used* drew a ticket
+//!   after `close` set the bit (the item comes back out of its slot), or
+//!   when *free* is empty and the ring is closed.
 //! * `pop` returns `Err(Empty)` when *used* holds no index, unless the
 //!   closed-and-drained rule below applies.
-//! * `pop` returns `Err(Closed)` when *used* is empty, the ring is closed,
-//!   and no push is in flight, checked in that order and then confirmed by a
-//!   second look at *used*. After that no push can ever succeed again, so
-//!   every later pop also returns `Closed`: nothing is stranded.
+//! * `pop` returns `Err(Closed)` when *used* is empty, the closed bit is in
+//!   its `tail` and no batch push is registered, checked in that order and
+//!   then confirmed by a dequeue that stops only when `tail <= head`
+//!   (ignoring the threshold). Every ticket drawn before the bit has then
+//!   been drawn by a dequeuer, so an item published there belongs to a pop
+//!   already in flight; every single enqueue after the bit fails; no batch
+//!   can register. No push can ever succeed again, so every later pop also
+//!   returns `Closed`: nothing is stranded.
 //! * `push_batch` pushes items until its iterator ends (`Ok(n)`), or a
 //!   round finds *free* empty by the `Full` rule above
 //!   (`BatchPushError::Full { pushed }`), or, before its first item, the
@@ -83,15 +97,25 @@
 //!   `Empty` or `Closed` by exactly the rules of `pop`. A round that finds
 //!   fewer items than it asked for ends the call.
 //!
-//! `state` packs the closed flag (bit 0) and the count of registered pushers
-//! (the rest), so registering and closing are ordered by the word's single
-//! modification order: no fence pairs to get wrong.
+//! Close has two parts. Single pushes pay nothing for it: the closed bit
+//! sits in bit 0 of *used*'s `tail` (the idea of LSCQ's "finalize"), and
+//! the fetch-add that draws the enqueue's ticket returns it (tickets count
+//! in steps of two, so the bit is never touched by the counting and
+//! survives the counter's wrap on 32-bit targets). Batch pushes cannot
+//! work that way: an item refused by a closed enqueue was already taken
+//! from the caller's iterator and could not be given back. So a batch
+//! registers once per call in `state`, which packs the closed flag (bit 0)
+//! and the count of registered batches (the rest), ordered by the word's
+//! single modification order; `close` sets the flag there first, then the
+//! bit in `tail`. Measured against registering every push (interleaved A/B
+//! of copies of both, 101 rounds, 2-core machine, 2026-11-30): 1.24x single
+//! items at 1/1, batches of 8 unchanged (1.00x).
 //!
 //! # ABA margin
 //!
 //! That of the index rings: `2^(W-2)` operations on one ring while a thread
 //! is stalled inside an operation (`2^30` on 32-bit targets, `2^62` on 64-bit
-//! ones). The pusher count never exceeds the number of threads.
+//! ones). The batch count in `state` never exceeds the number of threads.
 
 use crate::error::{BatchPushError, CapacityError, PopError, PushError};
 use crate::index_ring::{IndexRing, Shape};
@@ -113,7 +137,7 @@ pub const MAX_BATCH: usize = 16;
 
 /// `state` bit 0: closed.
 const CLOSED: usize = 1;
-/// `state` increment for one registered pusher.
+/// `state` increment for one registered batch push.
 const PUSHER: usize = 2;
 
 /// A bounded MPMC ring over some [`Storage`].
@@ -123,7 +147,7 @@ const PUSHER: usize = 2;
 pub struct GenericRing<S: Storage> {
     free: IndexRing,
     used: IndexRing,
-    /// Closed flag (bit 0) and registered pushers (`PUSHER` each).
+    /// Closed flag (bit 0) and registered batch pushes (`PUSHER` each).
     state: CachePadded<AtomicUsize>,
     shape: Shape,
     capacity: usize,
@@ -257,26 +281,31 @@ impl<S: Storage> GenericRing<S> {
     /// [`PushError::Full`] when no slot is free, [`PushError::Closed`] after
     /// [`close`](Self::close); both carry `item`.
     pub fn push(&self, item: S::Item) -> Result<(), PushError<S::Item>> {
-        if !self.register() {
-            return Err(PushError::Closed(item));
-        }
-        let result = match self.free.dequeue(self.shape, self.free_entries()) {
-            None => Err(PushError::Full(item)),
-            Some(index) => {
-                self.storage.slots()[index].0.with_mut(|slot| {
-                    // SAFETY: `index` came out of the free ring, so no other
-                    // thread holds it: the slot is ours alone until we publish
-                    // it in the used ring, and it holds no item (its last item,
-                    // if any, was moved out before the index was freed).
-                    unsafe { (*slot).write(item) };
-                });
-                self.used.enqueue(self.shape, self.used_entries(), index);
-                Ok(())
-            }
+        let Some(index) = self.free.dequeue(self.shape, self.free_entries()) else {
+            // A closed ring says so even when it is also full.
+            return Err(if self.used.is_closed() {
+                PushError::Closed(item)
+            } else {
+                PushError::Full(item)
+            });
         };
-        // Deregister; a closer waiting for in-flight pushes may now see zero.
-        self.state.fetch_sub(PUSHER, Ordering::Release);
-        result
+        self.storage.slots()[index].0.with_mut(|slot| {
+            // SAFETY: `index` came out of the free ring, so no other thread
+            // holds it: the slot is ours alone until we publish it in the used
+            // ring, and it holds no item (its last item, if any, was moved out
+            // before the index was freed).
+            unsafe { (*slot).write(item) };
+        });
+        if self.used.enqueue(self.shape, self.used_entries(), index) {
+            return Ok(());
+        }
+        // The ticket carried the closed bit: nothing was published. Take the
+        // item back and return the slot.
+        // SAFETY: we wrote the slot above and never published `index`, so it
+        // is still ours alone and holds our item.
+        let item = unsafe { self.read_slot(index) };
+        self.free.enqueue(self.shape, self.free_entries(), index);
+        Err(PushError::Closed(item))
     }
 
     /// Removes the oldest item.
@@ -292,14 +321,35 @@ impl<S: Storage> GenericRing<S> {
         if let Some(item) = self.take() {
             return Ok(item);
         }
-        let state = self.state.load(Ordering::Acquire);
-        if state != CLOSED {
-            // Open, or a push that registered before the close is in flight.
+        if !self.drained_or_open() {
             return Err(PopError::Empty);
         }
-        // Closed with no pusher left: what is in `used` now is all there will
-        // ever be. Look once more; an empty answer is final.
-        self.take().ok_or(PopError::Closed)
+        self.take_closed().ok_or(PopError::Closed)
+    }
+
+    /// After an empty dequeue: `false` if the ring is open (the closed bit
+    /// is not in *used*'s `tail`) or a batch push that registered before the
+    /// close is still in flight, i.e. the answer is `Empty`; `true` if only
+    /// [`take_closed`](Self::take_closed) can tell `Closed` from one more
+    /// item.
+    #[inline]
+    fn drained_or_open(&self) -> bool {
+        // `close` sets CLOSED in `state` before the bit in `tail`, so once
+        // the bit is seen, `state` shows CLOSED and no batch can register
+        // any more; a pusher count of zero means every registered batch has
+        // published its items.
+        self.used.is_closed() && self.state.load(Ordering::Acquire) == CLOSED
+    }
+
+    /// A dequeue from a closed *used* ring with no batch in flight that
+    /// does not stop on the threshold: an item, or `None` when nothing can
+    /// ever arrive again.
+    fn take_closed(&self) -> Option<S::Item> {
+        let index = self.used.dequeue_closed(self.shape, self.used_entries())?;
+        // SAFETY: `index` just came out of the used ring.
+        let item = unsafe { self.read_slot(index) };
+        self.free.enqueue(self.shape, self.free_entries(), index);
+        Some(item)
     }
 
     /// One dequeue from *used*: the item, or `None` if empty.
@@ -327,7 +377,7 @@ impl<S: Storage> GenericRing<S> {
         })
     }
 
-    /// Registers as an in-flight pusher unless closed (one CAS on the state
+    /// Registers as an in-flight batch push unless closed (one CAS on the state
     /// word; a failure means another pusher or the closer changed it).
     /// `false`: closed, nothing registered.
     #[inline]
@@ -477,11 +527,11 @@ impl<S: Storage> GenericRing<S> {
         if popped > 0 {
             return Ok(popped);
         }
-        if self.state.load(Ordering::Acquire) != CLOSED {
+        if !self.drained_or_open() {
             return Err(PopError::Empty);
         }
-        // Closed with no pusher left: as in `pop`, one last look is final.
-        let item = self.take().ok_or(PopError::Closed)?;
+        // As in `pop`: one dequeue that only the ring's state ends.
+        let item = self.take_closed().ok_or(PopError::Closed)?;
         sink(item);
         Ok(1)
     }
@@ -491,7 +541,11 @@ impl<S: Storage> GenericRing<S> {
     /// before; then they return [`PopError::Closed`]. Returns `true` if this
     /// call closed it, `false` if it was already closed.
     pub fn close(&self) -> bool {
-        self.state.fetch_or(CLOSED, Ordering::AcqRel) & CLOSED == 0
+        // First `state` (no batch push registers after this), then the bit
+        // that single pushes meet in their ticket.
+        let first = self.state.fetch_or(CLOSED, Ordering::AcqRel) & CLOSED == 0;
+        self.used.close();
+        first
     }
 
     /// Whether [`close`](Self::close) has been called.
