@@ -554,7 +554,8 @@ impl<S: Storage> GenericRing<S> {
     }
 
     /// Items in the ring: exact when no operation is in flight, otherwise a
-    /// snapshot in `0..=capacity`.
+    /// snapshot in `0..=capacity`. After a `close` that raced single pushes,
+    /// a refused push's ticket may be counted until the next pop burns it.
     pub fn len(&self) -> usize {
         self.used.len(self.shape).min(self.capacity)
     }
