@@ -621,6 +621,10 @@ impl IndexRing {
     /// and the caller has checked that no batch is in flight. Terminates:
     /// each round draws a ticket below `tail`, and `tail` grows only by
     /// enqueue attempts, each of which then fails (lock-free).
+    // Cold and out of line: it runs once per pop that ends a closed ring, and
+    // inlined into every `pop` it cost flash on small targets.
+    #[cold]
+    #[inline(never)]
     pub(crate) fn dequeue_closed(&self, shape: Shape, entries: &[Entry]) -> Option<usize> {
         loop {
             let head = self.head.load(Ordering::Acquire);

@@ -299,13 +299,34 @@ impl<S: Storage> GenericRing<S> {
         if self.used.enqueue(self.shape, self.used_entries(), index) {
             return Ok(());
         }
-        // The ticket carried the closed bit: nothing was published. Take the
-        // item back and return the slot.
-        // SAFETY: we wrote the slot above and never published `index`, so it
-        // is still ours alone and holds our item.
+        // The ticket carried the closed bit: nothing was published.
+        // SAFETY: we wrote the slot above and never published `index`.
+        Err(PushError::Closed(unsafe { self.refuse(index) }))
+    }
+
+    /// Takes a refused push's item back out of slot `index` and returns the
+    /// slot to *free* (cold: only pushes that meet a close get here).
+    ///
+    /// # Safety
+    ///
+    /// `index` came out of the free ring, its slot holds the item written by
+    /// the caller, and it was never published in *used*: it is still the
+    /// caller's alone.
+    #[cold]
+    #[inline(never)]
+    unsafe fn refuse(&self, index: usize) -> S::Item {
+        // SAFETY: the caller owns the slot, which holds its item (above).
         let item = unsafe { self.read_slot(index) };
+        self.free_cold(index);
+        item
+    }
+
+    /// Returns slot `index` to *free* from a cold path: one out-of-line copy
+    /// of the enqueue for all of them (flash on small targets).
+    #[cold]
+    #[inline(never)]
+    fn free_cold(&self, index: usize) {
         self.free.enqueue(self.shape, self.free_entries(), index);
-        Err(PushError::Closed(item))
     }
 
     /// Removes the oldest item.
@@ -344,11 +365,13 @@ impl<S: Storage> GenericRing<S> {
     /// A dequeue from a closed *used* ring with no batch in flight that
     /// does not stop on the threshold: an item, or `None` when nothing can
     /// ever arrive again.
+    #[cold]
+    #[inline(never)]
     fn take_closed(&self) -> Option<S::Item> {
         let index = self.used.dequeue_closed(self.shape, self.used_entries())?;
         // SAFETY: `index` just came out of the used ring.
         let item = unsafe { self.read_slot(index) };
-        self.free.enqueue(self.shape, self.free_entries(), index);
+        self.free_cold(index);
         Some(item)
     }
 
