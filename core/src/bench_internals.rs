@@ -68,7 +68,8 @@ impl IndexQueue {
     /// Puts a taken index back at the tail.
     #[inline]
     pub fn enqueue(&self, held: Held) {
-        self.ring.enqueue(self.shape, &self.entries, held.0);
+        let placed = self.ring.enqueue(self.shape, &self.entries, held.0);
+        debug_assert!(placed, "an IndexQueue is never closed");
     }
 }
 

@@ -58,6 +58,49 @@ impl<T> fmt::Display for PushError<T> {
 
 impl<T> core::error::Error for PushError<T> {}
 
+/// Why [`push_batch`](crate::GenericRing::push_batch) stopped before its
+/// iterator was exhausted. The items it did not push are still in the
+/// iterator, in their order; `pushed` says how many went in before.
+#[derive(Debug, PartialEq, Eq, Clone, Copy)]
+pub enum BatchPushError {
+    /// No slot was free for the next item (the rule of [`PushError::Full`]).
+    Full {
+        /// Items of this call that were pushed before.
+        pushed: usize,
+    },
+    /// The ring was closed before the next item could be pushed.
+    Closed {
+        /// Items of this call that were pushed before.
+        pushed: usize,
+    },
+}
+
+impl BatchPushError {
+    /// How many items of the call were pushed.
+    pub fn pushed(&self) -> usize {
+        match *self {
+            Self::Full { pushed } | Self::Closed { pushed } => pushed,
+        }
+    }
+}
+
+impl fmt::Display for BatchPushError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Self::Full { pushed } => write!(
+                f,
+                "ring is full after {pushed} items; the rest stay with the caller"
+            ),
+            Self::Closed { pushed } => write!(
+                f,
+                "ring is closed after {pushed} items; the rest stay with the caller"
+            ),
+        }
+    }
+}
+
+impl core::error::Error for BatchPushError {}
+
 /// Why [`pop`](crate::GenericRing::pop) returned no item.
 #[derive(Debug, PartialEq, Eq, Clone, Copy)]
 pub enum PopError {

@@ -48,7 +48,7 @@ mod storage;
 mod sync;
 
 pub use counter::{Batch, CompletionCounter, PhasedBatch, PhasedCounter, Ticket};
-pub use error::{CapacityError, CounterError, PopError, PushError};
+pub use error::{BatchPushError, CapacityError, CounterError, PopError, PushError};
 pub use index_ring::Entry;
-pub use ring::{GenericRing, MAX_CAPACITY, Ring};
+pub use ring::{GenericRing, MAX_BATCH, MAX_CAPACITY, Ring};
 pub use storage::{BorrowedStorage, InlineStorage, Slot, Storage, entries_for};

@@ -1,6 +1,6 @@
-//! Model test: random single-threaded sequences of push / pop / close / len
-//! / is_empty on a ring, checked step by step against a `VecDeque` with the
-//! same capacity and a closed flag.
+//! Model test: random single-threaded sequences of push / pop / push_batch /
+//! pop_batch / close / len / is_empty on a ring, checked step by step against
+//! a `VecDeque` with the same capacity and a closed flag.
 //!
 //! Inline rings of capacities 1, 2, 4 and 8, and run-time rings of every
 //! capacity in 1..=8 plus 3 and 10 (the run-time constructor accepts any
@@ -12,7 +12,8 @@
 #![cfg(not(loom))]
 
 use ringpool_core::{
-    BorrowedStorage, Entry, GenericRing, PopError, PushError, Ring, Slot, Storage, entries_for,
+    BatchPushError, BorrowedStorage, Entry, GenericRing, PopError, PushError, Ring, Slot, Storage,
+    entries_for,
 };
 use std::collections::VecDeque;
 
@@ -21,6 +22,13 @@ use std::collections::VecDeque;
 enum Op {
     Push(u16),
     Pop,
+    /// Push `len` items `first, first + 1, ...` in one batch.
+    PushBatch {
+        first: u16,
+        len: u8,
+    },
+    /// Pop up to this many items in one batch.
+    PopBatch(u8),
     Close,
     Len,
     IsEmpty,
@@ -45,6 +53,32 @@ impl Model {
         }
     }
 
+    /// The batch push: as many as fit, in order; the rest refused.
+    fn push_batch(&mut self, items: &[u16]) -> Result<usize, BatchPushError> {
+        if self.closed {
+            return Err(BatchPushError::Closed { pushed: 0 });
+        }
+        let fit = items.len().min(self.capacity - self.items.len());
+        self.items.extend(&items[..fit]);
+        if fit == items.len() {
+            Ok(fit)
+        } else {
+            Err(BatchPushError::Full { pushed: fit })
+        }
+    }
+
+    /// The batch pop: the oldest `max` (or fewer); errors as `pop`.
+    fn pop_batch(&mut self, max: usize) -> Result<Vec<u16>, PopError> {
+        if max == 0 {
+            return Ok(Vec::new());
+        }
+        let n = max.min(self.items.len());
+        if n == 0 {
+            return self.pop().map(|_| unreachable!());
+        }
+        Ok(self.items.drain(..n).collect())
+    }
+
     fn pop(&mut self) -> Result<u16, PopError> {
         match self.items.pop_front() {
             Some(v) => Ok(v),
@@ -66,6 +100,22 @@ fn check<S: Storage<Item = u16>>(ring: &GenericRing<S>, capacity: usize, ops: &[
         match *op {
             Op::Push(v) => assert_eq!(ring.push(v), model.push(v), "step {step}: {op:?}"),
             Op::Pop => assert_eq!(ring.pop(), model.pop(), "step {step}: {op:?}"),
+            Op::PushBatch { first, len } => {
+                let items: Vec<u16> = (0..u16::from(len)).map(|i| first.wrapping_add(i)).collect();
+                let mut iter = items.clone().into_iter();
+                let result = ring.push_batch(&mut iter);
+                let expected = model.push_batch(&items);
+                assert_eq!(result, expected, "step {step}: {op:?}");
+                let pushed = result.unwrap_or_else(|e| e.pushed());
+                // The refused items are still in the iterator, in order.
+                assert_eq!(iter.as_slice(), &items[pushed..], "step {step}: {op:?}");
+            }
+            Op::PopBatch(max) => {
+                let mut got = Vec::new();
+                let result = ring.pop_batch(usize::from(max), |v| got.push(v));
+                let expected = model.pop_batch(usize::from(max));
+                assert_eq!(result.map(|_| got), expected, "step {step}: {op:?}");
+            }
             Op::Close => {
                 assert_eq!(ring.close(), !model.closed, "step {step}: close");
                 model.closed = true;
@@ -114,6 +164,8 @@ mod prop {
         prop_oneof![
             10 => any::<u16>().prop_map(Op::Push),
             10 => Just(Op::Pop),
+            4 => (any::<u16>(), 0u8..20).prop_map(|(first, len)| Op::PushBatch { first, len }),
+            4 => (0u8..20).prop_map(Op::PopBatch),
             1 => Just(Op::Close),
             2 => Just(Op::Len),
             1 => Just(Op::IsEmpty),
@@ -144,11 +196,16 @@ fn fixed_seed_sequences() {
     };
     for _ in 0..sequences {
         let ops: Vec<Op> = (0..length)
-            .map(|_| match next() % 48 {
+            .map(|_| match next() % 56 {
                 0 => Op::Close,
                 1..=3 => Op::Len,
                 4 => Op::IsEmpty,
                 5..=26 => Op::Push(next() as u16),
+                27..=30 => Op::PushBatch {
+                    first: next() as u16,
+                    len: (next() % 20) as u8,
+                },
+                31..=34 => Op::PopBatch((next() % 20) as u8),
                 _ => Op::Pop,
             })
             .collect();
