@@ -30,6 +30,29 @@ pub trait BatchQueue: Sync {
     fn pop_some(&self, out: &mut [u64]) -> usize;
 }
 
+/// ringpool's own batch operations (`push_batch`/`pop_batch`).
+impl<const N: usize> BatchQueue for RingpoolRing<N> {
+    fn boxed() -> Box<Self> {
+        <Self as BenchQueue>::boxed()
+    }
+    #[inline]
+    fn push_some(&self, items: &[u64]) -> usize {
+        match self.push_batch(&mut items.iter().copied()) {
+            Ok(pushed) => pushed,
+            Err(e) => e.pushed(),
+        }
+    }
+    #[inline]
+    fn pop_some(&self, out: &mut [u64]) -> usize {
+        let mut n = 0;
+        let _ = self.pop_batch(out.len(), |item| {
+            out[n] = item;
+            n += 1;
+        });
+        n
+    }
+}
+
 /// A batch made of single calls to `Q`: what batching costs without batch
 /// operations.
 pub struct Singly<Q>(Box<Q>);
@@ -80,6 +103,11 @@ pub struct Kind {
 /// (ringpool's `push_batch`/`pop_batch` belong here once core has them).
 pub fn kinds() -> Vec<Kind> {
     vec![
+        Kind {
+            name: "ringpool push_batch/pop_batch",
+            native: true,
+            transfer: transfer_batched::<RingpoolRing>,
+        },
         Kind {
             name: "ringpool, batch of single push/pop calls",
             native: false,
