@@ -2,7 +2,8 @@
 //! (a few rounds of exponentially longer CPU spin hints, then
 //! `thread::yield_now`, which lets another thread of an oversubscribed
 //! machine run), for a bounded number of rounds; then the caller parks on an
-//! [`Event`](crate::event::Event).
+//! [`Event`](crate::event::Event). Under loom each round is a loom yield
+//! instead (see [`crate::sync`]).
 
 use crossbeam_utils::Backoff;
 
@@ -35,7 +36,10 @@ impl BeforePark {
             return false;
         }
         self.rounds += 1;
+        #[cfg(not(loom))]
         self.backoff.snooze();
+        #[cfg(loom)]
+        crate::sync::yield_now();
         true
     }
 }

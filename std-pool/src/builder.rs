@@ -1,58 +1,11 @@
 //! [`Builder`]: how a pool is configured and created.
 
 use crate::error::BuildError;
-use crate::pool::{JobContext, Pool};
+use crate::job::JobContext;
+use crate::pool::Pool;
+use crate::settings::{Autoscale, Settings};
 use std::convert::Infallible;
 use std::time::Duration;
-
-/// Automatic scaling between `min_workers` and `max_workers`.
-///
-/// The pool grows by one worker when a submit leaves at least
-/// `grow_at_depth` jobs queued, and a worker retires after waiting
-/// `idle_timeout` for a job while more than `min_workers` are alive. No
-/// supervisor thread: an idle pool stays at zero CPU.
-///
-/// The pool starts with the builder's [`workers`](Builder::workers) clamped
-/// into `min_workers..=max_workers`; a setting with `min_workers` of zero or
-/// above `max_workers` is refused when the pool is built. See
-/// [`Builder::autoscale`] for a pool that grows and shrinks.
-///
-/// ```
-/// use ringpool::{Autoscale, BuildError, Pool};
-/// use std::time::Duration;
-///
-/// let scaling = Autoscale {
-///     min_workers: 1,
-///     max_workers: 3,
-///     grow_at_depth: 4,
-///     idle_timeout: Duration::from_millis(50),
-/// };
-/// // 10 workers asked for, clamped to the maximum of 3.
-/// let pool = Pool::builder()
-///     .workers(10)
-///     .autoscale(scaling)
-///     .build(|_, job: u32| job)
-///     .unwrap();
-/// assert_eq!(pool.workers(), 3);
-///
-/// // min_workers above max_workers is an error, not a panic.
-/// let bad = Autoscale { min_workers: 4, ..scaling };
-/// let err = Pool::builder().autoscale(bad).build(|_, job: u32| job).unwrap_err();
-/// assert_eq!(err, BuildError::BadScaling { min: 4, max: 3 });
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Autoscale {
-    /// Never fewer workers than this (at least 1).
-    pub min_workers: usize,
-    /// Never more workers than this.
-    pub max_workers: usize,
-    /// Queue depth at which a submit adds a worker.
-    pub grow_at_depth: usize,
-    /// How long a surplus worker waits for a job before retiring. Any
-    /// value works: one past the end of the clock (e.g. `Duration::MAX`)
-    /// means surplus workers never retire for being idle.
-    pub idle_timeout: Duration,
-}
 
 /// Configures a [`Pool`]. Start from [`Pool::builder`].
 ///
@@ -625,17 +578,58 @@ fn check_capacity(which: &'static str, capacity: usize) -> Result<(), BuildError
     Err(BuildError::Capacity { which, error })
 }
 
-/// Validated settings.
-#[derive(Debug, Clone)]
-pub(crate) struct Settings {
-    pub(crate) workers: usize,
-    pub(crate) queue_capacity: usize,
-    pub(crate) results_capacity: Option<usize>,
-    pub(crate) max_workers: usize,
-    pub(crate) autoscale: Option<Autoscale>,
-    pub(crate) spin_before_park: u32,
-    pub(crate) thread_name: String,
-    pub(crate) drop_timeout: Duration,
-    pub(crate) job_timing: bool,
-    pub(crate) spill_after: Duration,
+impl Pool<(), (), Infallible> {
+    /// A [`Builder`] with the defaults: one worker per CPU, a queue of
+    /// 1024, results collected, timing on.
+    ///
+    /// ```
+    /// use ringpool::Pool;
+    ///
+    /// let pool = Pool::builder().build(|_, job: u32| job).unwrap();
+    /// let m = pool.metrics();
+    /// assert_eq!(m.queue_capacity, 1024);
+    /// assert!(m.workers >= 1);
+    /// assert!(pool.results().is_some());
+    /// ```
+    pub fn builder() -> Builder {
+        Builder::default()
+    }
+}
+
+impl<J, R> Pool<J, R, Infallible>
+where
+    J: Send + 'static,
+    R: Send + 'static,
+{
+    /// Go's `NewWorkerPool(numWorkers, jobQueueSize)`, started: `workers`
+    /// threads running `handler` over a queue of `queue_capacity` jobs.
+    ///
+    /// # Errors
+    ///
+    /// [`BuildError`] for zero workers, a zero or too large capacity, or a
+    /// failed thread spawn.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ringpool::{BuildError, Pool};
+    ///
+    /// let pool = Pool::new(3, 10, |_, job: u64| job * job).unwrap();
+    /// assert_eq!(pool.workers(), 3);
+    /// assert_eq!(pool.metrics().queue_capacity, 10);
+    ///
+    /// // Bad arguments are an error, never a panic or a hang.
+    /// let err = Pool::new(0, 10, |_, job: u64| job).unwrap_err();
+    /// assert_eq!(err, BuildError::ZeroWorkers);
+    /// assert!(Pool::new(3, 0, |_, job: u64| job).is_err());
+    /// ```
+    pub fn new<F>(workers: usize, queue_capacity: usize, handler: F) -> Result<Self, BuildError>
+    where
+        F: Fn(JobContext, J) -> R + Send + Sync + 'static,
+    {
+        Builder::default()
+            .workers(workers)
+            .queue_capacity(queue_capacity)
+            .build(handler)
+    }
 }

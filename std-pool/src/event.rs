@@ -24,8 +24,11 @@
 //! `epoch` made under the mutex, and `wait` sleeps only while the epoch it
 //! read in `listen` is current, so a notify between `listen` and `wait` is
 //! never missed either.
+//!
+//! Under loom a timed `wait` does not sleep (see [`crate::sync`]): it
+//! returns as timed out unless a notify already came.
 
-use crate::sync::{AtomicUsize, Condvar, Mutex, Ordering, fence};
+use crate::sync::{AtomicUsize, Condvar, Mutex, Ordering, deadline_passed, fence, lock};
 use std::time::Instant;
 
 /// A wait/notify point; see the module docs for the protocol.
@@ -73,24 +76,15 @@ impl Event {
         let mut notified = true;
         while *epoch == listener.epoch {
             match deadline {
-                None => {
-                    epoch = self
-                        .condvar
-                        .wait(epoch)
-                        .unwrap_or_else(std::sync::PoisonError::into_inner);
-                }
-                Some(deadline) => {
-                    let now = Instant::now();
-                    if now >= deadline {
+                None => epoch = crate::sync::wait(&self.condvar, epoch),
+                Some(deadline) => match crate::sync::wait_until(&self.condvar, epoch, deadline) {
+                    Ok(guard) => epoch = guard,
+                    Err(guard) => {
+                        epoch = guard;
                         notified = false;
                         break;
                     }
-                    epoch = self
-                        .condvar
-                        .wait_timeout(epoch, deadline - now)
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .0;
-                }
+                },
             }
         }
         drop(epoch);
@@ -116,7 +110,7 @@ impl Event {
                 self.cancel(listener);
                 return Some(value);
             }
-            if !self.wait(listener, deadline) && deadline.is_some_and(|d| Instant::now() >= d) {
+            if !self.wait(listener, deadline) && deadline.is_some_and(deadline_passed) {
                 return ready();
             }
         }
@@ -142,12 +136,4 @@ impl Event {
         fence(Ordering::SeqCst);
         self.waiters.load(Ordering::SeqCst) != 0
     }
-}
-
-/// Locks, ignoring poison: the guarded epoch is a plain counter that no
-/// panic can leave inconsistent.
-fn lock<T>(mutex: &Mutex<T>) -> crate::sync::MutexGuardOf<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }

@@ -10,7 +10,7 @@
 //! a relaxed load and store (no read-modify-write); readers sum the buckets
 //! of every worker into a [`HistogramSnapshot`].
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use crate::sync::{Ordering, StatCounter};
 use std::time::Duration;
 
 /// Sub-buckets per power of two, as a power of two.
@@ -44,15 +44,15 @@ fn bucket_upper(bucket: usize) -> u64 {
 /// A single-writer histogram of durations.
 #[derive(Debug)]
 pub(crate) struct Histogram {
-    buckets: Box<[AtomicU64]>,
-    sum_nanos: AtomicU64,
+    buckets: Box<[StatCounter]>,
+    sum_nanos: StatCounter,
 }
 
 impl Histogram {
     pub(crate) fn new() -> Self {
         Self {
-            buckets: (0..BUCKETS).map(|_| AtomicU64::new(0)).collect(),
-            sum_nanos: AtomicU64::new(0),
+            buckets: (0..BUCKETS).map(|_| StatCounter::new(0)).collect(),
+            sum_nanos: StatCounter::new(0),
         }
     }
 

@@ -45,26 +45,44 @@
 //!   `loom-tests`.
 //! * **No allocation per job** once started (a counting-allocator test).
 
+// The modules, leaves first; each `use`s only modules above it in this
+// list (no import circles):
+//
+//   sync, error, clock, settings    leaves (primitives, errors, time, config)
+//   backoff, event, histogram       waiting and measuring, over `sync`
+//   metrics, ring, job              statistics, the heap ring, a job's types
+//   results                         the result path: ring + spill + events
+//   crew                            the workers as a group: slots, counts, threads
+//   shared                          one pool's state: queue, books, results, crew
+//   worker                          one worker thread's loop, over `shared`
+//   receiver, pool                  the public faces: `Results`, `Pool`
+//   builder                         `Builder`, which makes a `Pool`
 mod backoff;
 mod builder;
 mod clock;
+mod crew;
 mod error;
 #[cfg(loom)]
 pub mod event;
 #[cfg(not(loom))]
 mod event;
 mod histogram;
+mod job;
 mod metrics;
 mod pool;
+mod receiver;
 mod results;
 mod ring;
+mod settings;
 mod shared;
 mod sync;
 mod worker;
 
-pub use builder::{Autoscale, Builder};
+pub use builder::Builder;
 pub use error::{BuildError, JobError, RecvError, SubmitError, Timeout, WaitError};
 pub use histogram::HistogramSnapshot;
+pub use job::{JobContext, JobId, JobResult};
 pub use metrics::MetricsSnapshot;
-pub use pool::{JobContext, JobId, Pool};
-pub use results::{JobResult, Results};
+pub use pool::Pool;
+pub use receiver::Results;
+pub use settings::Autoscale;

@@ -8,16 +8,16 @@
 //! view (each figure is exact, the figures are not read at one instant).
 
 use crate::histogram::{Histogram, HistogramSnapshot};
-use std::sync::atomic::{AtomicU64, Ordering};
+use crate::sync::{Ordering, StatCounter};
 use std::time::Duration;
 
 /// What a worker slot has done (all workers that used the slot, summed).
 #[derive(Debug)]
 pub(crate) struct WorkerStats {
-    started: AtomicU64,
-    succeeded: AtomicU64,
-    failed: AtomicU64,
-    panicked: AtomicU64,
+    started: StatCounter,
+    succeeded: StatCounter,
+    failed: StatCounter,
+    panicked: StatCounter,
     queue_wait: Histogram,
     run_time: Histogram,
 }
@@ -31,17 +31,17 @@ pub(crate) enum Ending {
 }
 
 /// Single-writer increment.
-fn bump(counter: &AtomicU64) {
+fn bump(counter: &StatCounter) {
     counter.store(counter.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
 }
 
 impl WorkerStats {
     pub(crate) fn new() -> Self {
         Self {
-            started: AtomicU64::new(0),
-            succeeded: AtomicU64::new(0),
-            failed: AtomicU64::new(0),
-            panicked: AtomicU64::new(0),
+            started: StatCounter::new(0),
+            succeeded: StatCounter::new(0),
+            failed: StatCounter::new(0),
+            panicked: StatCounter::new(0),
             queue_wait: Histogram::new(),
             run_time: Histogram::new(),
         }

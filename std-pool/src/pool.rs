@@ -1,68 +1,22 @@
-//! [`Pool`]: submitting, closing, waiting, scaling and shutting down.
+//! [`Pool`]: the public face of a pool, thin over its parts: submitting
+//! (the books, then the job queue), closing, waiting (the books), scaling
+//! (the crew), receiving (the result path, through [`Results`]) and
+//! shutting down.
 
 use crate::backoff::BeforePark;
-use crate::builder::{Builder, Settings};
-use crate::clock::JobClock;
 use crate::error::{BuildError, SubmitError, Timeout, WaitError};
-use crate::event::Event;
+use crate::job::{Envelope, Handler, JobId};
 use crate::metrics::MetricsSnapshot;
-use crate::results::Results;
-use crate::ring::{filled_box, heap_ring};
-use crate::shared::{Envelope, Handler, Shared, WorkerSet};
+use crate::receiver::Results;
+use crate::settings::Settings;
+use crate::shared::Shared;
+use crate::sync::Ordering;
 use crate::worker;
-use crossbeam_utils::CachePadded;
-use ringpool_core::{PhasedCounter, PushError};
-use std::collections::VecDeque;
+use ringpool_core::PushError;
+use ringpool_core::pool::Admission;
 use std::convert::Infallible;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-/// A job's identity: its submission number, from 1, unique in its pool.
-/// Ids grow in submission order; a refused submission may use up a number
-/// (a queue found full does; a closed pool does not), so accepted ids can
-/// have gaps.
-///
-/// The id a submit returns is the one the handler sees in
-/// [`JobContext::job_id`] and the one its [`JobResult`](crate::JobResult)
-/// carries.
-///
-/// ```
-/// use ringpool::{JobId, Pool};
-///
-/// let pool = Pool::new(2, 8, |ctx, _job: char| ctx.job_id).unwrap();
-/// let results = pool.results().unwrap();
-/// let ids: Vec<JobId> = ['a', 'b', 'c'].map(|job| pool.submit(job).unwrap()).into();
-/// assert_eq!(ids, [1, 2, 3]);
-/// pool.close();
-/// for result in results {
-///     // The handler saw the same id the submit returned.
-///     assert_eq!(result.outcome, Ok(result.job_id));
-/// }
-/// ```
-pub type JobId = u64;
-
-/// What the handler learns about the job it runs.
-///
-/// ```
-/// use ringpool::{JobContext, Pool};
-///
-/// let pool = Pool::new(1, 4, |ctx: JobContext, job: &'static str| {
-///     format!("Worker {} started job {} ({job})", ctx.worker_id, ctx.job_id)
-/// })
-/// .unwrap();
-/// let id = pool.submit("resize").unwrap();
-/// let result = pool.results().unwrap().recv().unwrap();
-/// assert_eq!(id, 1);
-/// assert_eq!(result.outcome.unwrap(), "Worker 1 started job 1 (resize)");
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct JobContext {
-    /// The worker running the job, from 1 (as in `Worker 1 started job 1`).
-    pub worker_id: usize,
-    /// The job's id, as returned by its submit.
-    pub job_id: JobId,
-}
 
 /// A pool of worker threads running one handler over typed jobs.
 ///
@@ -86,7 +40,7 @@ pub struct JobContext {
 /// results ready so far, and returns.
 ///
 /// `J` is the job type, `R` the handler's value and `E` its error (for
-/// [`Builder::build`] handlers, which cannot fail, [`Infallible`]).
+/// [`Builder::build`](crate::Builder::build) handlers, which cannot fail, [`Infallible`]).
 ///
 /// ```
 /// use ringpool::Pool;
@@ -112,7 +66,7 @@ pub struct JobContext {
 /// * [`wait`](Self::wait): blocks until every job accepted before the call
 ///   has finished (Go's `WaitGroup.Wait`). Does not close. Jobs accepted
 ///   while it waits hold it up only until its first look closes the
-///   counter's current phase (see [`PhasedCounter`]), so under sustained
+///   counter's current phase (see [`PhasedCounter`](ringpool_core::PhasedCounter)), so under sustained
 ///   load it still returns: it is never fooled into waiting for the next
 ///   batch, or for the load to stop.
 /// * [`stop_now`](Self::stop_now): closes, and hands back every job not yet
@@ -130,11 +84,6 @@ pub struct JobContext {
 ///   any live [`Results`] receiver.
 pub struct Pool<J, R = (), E = Infallible> {
     shared: Arc<Shared<J, R, E>>,
-}
-
-/// Locks, ignoring poison (no code panics while holding these locks).
-pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// How long a submit may wait.
@@ -157,62 +106,6 @@ impl Patience {
     }
 }
 
-impl Pool<(), (), Infallible> {
-    /// A [`Builder`] with the defaults: one worker per CPU, a queue of
-    /// 1024, results collected, timing on.
-    ///
-    /// ```
-    /// use ringpool::Pool;
-    ///
-    /// let pool = Pool::builder().build(|_, job: u32| job).unwrap();
-    /// let m = pool.metrics();
-    /// assert_eq!(m.queue_capacity, 1024);
-    /// assert!(m.workers >= 1);
-    /// assert!(pool.results().is_some());
-    /// ```
-    pub fn builder() -> Builder {
-        Builder::default()
-    }
-}
-
-impl<J, R> Pool<J, R, Infallible>
-where
-    J: Send + 'static,
-    R: Send + 'static,
-{
-    /// Go's `NewWorkerPool(numWorkers, jobQueueSize)`, started: `workers`
-    /// threads running `handler` over a queue of `queue_capacity` jobs.
-    ///
-    /// # Errors
-    ///
-    /// [`BuildError`] for zero workers, a zero or too large capacity, or a
-    /// failed thread spawn.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use ringpool::{BuildError, Pool};
-    ///
-    /// let pool = Pool::new(3, 10, |_, job: u64| job * job).unwrap();
-    /// assert_eq!(pool.workers(), 3);
-    /// assert_eq!(pool.metrics().queue_capacity, 10);
-    ///
-    /// // Bad arguments are an error, never a panic or a hang.
-    /// let err = Pool::new(0, 10, |_, job: u64| job).unwrap_err();
-    /// assert_eq!(err, BuildError::ZeroWorkers);
-    /// assert!(Pool::new(3, 0, |_, job: u64| job).is_err());
-    /// ```
-    pub fn new<F>(workers: usize, queue_capacity: usize, handler: F) -> Result<Self, BuildError>
-    where
-        F: Fn(JobContext, J) -> R + Send + Sync + 'static,
-    {
-        Builder::default()
-            .workers(workers)
-            .queue_capacity(queue_capacity)
-            .build(handler)
-    }
-}
-
 impl<J, R, E> Pool<J, R, E>
 where
     J: Send + 'static,
@@ -221,56 +114,15 @@ where
 {
     /// Allocates everything and starts the workers.
     pub(crate) fn start(settings: Settings, handler: Handler<J, R, E>) -> Result<Self, BuildError> {
-        let jobs = heap_ring("queue", settings.queue_capacity)?;
-        let results = match settings.results_capacity {
-            Some(capacity) => Some(heap_ring("results", capacity)?),
-            None => None,
+        let pool = Self {
+            shared: Arc::new(Shared::new(settings, handler)?),
         };
-        let max = settings.max_workers;
-        let workers = settings.workers;
-        // Sized by the caller: allocated fallibly, so a size this machine
-        // cannot hold is an error, not an abort.
-        let out_of_memory = |_| BuildError::OutOfMemory {
-            which: "workers",
-            len: max,
-        };
-        let threads = filled_box(max, || None).map_err(out_of_memory)?;
-        let in_use = filled_box(max, || false).map_err(out_of_memory)?;
-        let stats = filled_box(max, OnceLock::new).map_err(out_of_memory)?;
-        let shared = Arc::new(Shared {
-            clock: JobClock::new(settings.job_timing),
-            handler,
-            jobs,
-            results,
-            counter: PhasedCounter::new(),
-            job_ready: Event::new(),
-            slot_free: Event::new(),
-            result_ready: Event::new(),
-            result_room: Event::new(),
-            spilling: AtomicBool::new(false),
-            idle: Event::new(),
-            worker_exit: Event::new(),
-            next_id: CachePadded::new(AtomicU64::new(1)),
-            submitted: CachePadded::new(AtomicU64::new(0)),
-            rejected: AtomicU64::new(0),
-            cancelled: AtomicU64::new(0),
-            spilled: Mutex::new(VecDeque::new()),
-            spilled_len: AtomicUsize::new(0),
-            spilled_total: AtomicU64::new(0),
-            detached: AtomicBool::new(false),
-            live: AtomicUsize::new(0),
-            target: AtomicUsize::new(workers),
-            running_threads: AtomicUsize::new(0),
-            workers: Mutex::new(WorkerSet { threads, in_use }),
-            stats,
-            settings,
-        });
-        let pool = Self { shared };
         {
-            let mut set = lock(&pool.shared.workers);
-            for _ in 0..workers {
+            let shared = &pool.shared;
+            let mut slots = shared.crew.lock();
+            for _ in 0..shared.settings.workers {
                 // On failure, Drop closes the pool and reaps what started.
-                worker::spawn(&pool.shared, &mut set)?;
+                worker::start(shared, &mut slots)?;
             }
         }
         Ok(pool)
@@ -291,7 +143,7 @@ where
     /// More jobs than the queue holds: each submit waits for room while
     /// the workers run. Results are drained on another thread here; reading
     /// them only after the last submit works too (they wait, see
-    /// [`Builder::results_capacity`]).
+    /// [`Builder::results_capacity`](crate::Builder::results_capacity)).
     ///
     /// ```
     /// use ringpool::{Pool, SubmitError};
@@ -404,39 +256,39 @@ where
     fn submit_with(&self, job: J, patience: Patience) -> Result<JobId, SubmitError<J>> {
         let shared = &*self.shared;
         if shared.jobs.is_closed() {
-            shared.rejected.fetch_add(1, Ordering::Relaxed);
+            shared.ledger.count_refused();
             return Err(SubmitError::Closed(job));
         }
         // Counted before it is queued, so wait() and the result stream
         // never see the pool idle while this job is in flight.
-        let Ok(ticket) = shared.counter.add(1) else {
-            shared.rejected.fetch_add(1, Ordering::Relaxed);
+        let Ok(admission) = shared.ledger.admit() else {
+            shared.ledger.count_refused();
             return Err(SubmitError::Full(job));
         };
-        let id = shared.next_id.fetch_add(1, Ordering::Relaxed);
+        let id = admission.id() as JobId;
         let mut envelope = Envelope {
             id,
             job,
             submitted_at: shared.clock.now(),
-            ticket,
+            ticket: admission.ticket(),
         };
         // From inside this pool's own handler, never park for room: if
         // every worker did, no worker would be left to make room.
         let patience = match patience {
-            Patience::Forever if worker::inside_handler_of(shared) => Patience::None,
+            Patience::Forever if shared.inside_handler() => Patience::None,
             other => other,
         };
         let mut before_park = BeforePark::new(shared.settings.spin_before_park);
         loop {
             match shared.jobs.push(envelope) {
-                Ok(()) => return Ok(self.accepted(id)),
-                Err(PushError::Closed(back)) => return Err(self.refused_closed(back)),
+                Ok(()) => return Ok(self.accepted(admission)),
+                Err(PushError::Closed(back)) => return Err(self.refused_closed(admission, back)),
                 Err(PushError::Full(back)) => envelope = back,
             }
             // Full: spin a little (read-only looks), then park.
             match patience {
                 Patience::None => {
-                    shared.refuse(envelope.ticket);
+                    shared.refuse(admission);
                     return Err(SubmitError::Full(envelope.job));
                 }
                 _ if before_park.snooze() => {
@@ -461,10 +313,10 @@ where
             }
         });
         match (pushed, waiting) {
-            (Some(Ok(())), _) => Ok(self.accepted(id)),
-            (Some(Err(envelope)), _) => Err(self.refused_closed(envelope)),
+            (Some(Ok(())), _) => Ok(self.accepted(admission)),
+            (Some(Err(envelope)), _) => Err(self.refused_closed(admission, envelope)),
             (None, Some(envelope)) => {
-                shared.refuse(envelope.ticket);
+                shared.refuse(admission);
                 Err(SubmitError::Timeout(envelope.job))
             }
             // The closure puts the envelope back whenever it returns None.
@@ -473,17 +325,17 @@ where
     }
 
     /// Bookkeeping for a job now in the queue.
-    fn accepted(&self, id: JobId) -> JobId {
+    fn accepted(&self, admission: Admission) -> JobId {
         let shared = &*self.shared;
-        shared.submitted.fetch_add(1, Ordering::Relaxed);
+        let id = shared.ledger.accept(admission) as JobId;
         shared.job_ready.notify_one();
         self.after_push();
         id
     }
 
     /// Bookkeeping for a job the closed queue refused.
-    fn refused_closed(&self, envelope: Envelope<J>) -> SubmitError<J> {
-        self.shared.refuse(envelope.ticket);
+    fn refused_closed(&self, admission: Admission, envelope: Envelope<J>) -> SubmitError<J> {
+        self.shared.refuse(admission);
         self.after_push();
         SubmitError::Closed(envelope.job)
     }
@@ -492,25 +344,23 @@ where
     /// push in flight at close time delays "closed and drained" until it
     /// ends), and grow if autoscaling says so.
     fn after_push(&self) {
-        let shared = &*self.shared;
+        let shared = &self.shared;
         if shared.jobs.is_closed() {
             shared.job_ready.notify_all();
             return;
         }
         if let Some(autoscale) = shared.settings.autoscale
             && shared.jobs.len() >= autoscale.grow_at_depth
-            && shared.live.load(Ordering::Acquire) < autoscale.max_workers
+            && shared.crew.live() < autoscale.max_workers
         {
-            let mut set = lock(&shared.workers);
-            let live = shared.live.load(Ordering::Acquire);
-            if live < autoscale.max_workers && worker::spawn(&self.shared, &mut set).is_ok() {
-                shared.target.store(live + 1, Ordering::Release);
-            }
+            shared
+                .crew
+                .grow(autoscale.max_workers, worker::body(shared));
         }
     }
 
     /// A receiver for the results, or `None` if the pool was built with
-    /// [`Builder::discard_results`]. Receivers may be many and may outlive
+    /// [`Builder::discard_results`](crate::Builder::discard_results). Receivers may be many and may outlive
     /// the pool; each result goes to exactly one.
     /// Works from inside the pool's own handler too; see [`Results`] for
     /// how its receive calls behave there.
@@ -534,7 +384,9 @@ where
     /// assert!(silent.results().is_none());
     /// ```
     pub fn results(&self) -> Option<Results<J, R, E>> {
-        self.shared.results.as_ref()?;
+        if !self.shared.results.is_kept() {
+            return None;
+        }
         Some(Results::new(Arc::clone(&self.shared)))
     }
 
@@ -579,7 +431,7 @@ where
     /// Jobs submitted while it waits do not keep it waiting: its first look
     /// closes the completion counter's current phase (once the previous
     /// phase has drained), and later jobs are counted in the next one (see
-    /// [`PhasedCounter`]). So under sustained load it returns once the jobs
+    /// [`PhasedCounter`](ringpool_core::PhasedCounter)). So under sustained load it returns once the jobs
     /// accepted before it (and those accepted before its phase closed) are
     /// done, not when the pool goes idle.
     ///
@@ -658,15 +510,15 @@ where
 
     fn wait_until(&self, deadline: Option<Instant>) -> Result<(), WaitError> {
         let shared = &*self.shared;
-        if worker::inside_handler_of(shared) {
+        if shared.inside_handler() {
             return Err(WaitError::WouldDeadlock);
         }
         // The batch: the jobs counted now. Each look may close the counter's
         // current phase, so later jobs cannot hold this waiter up.
-        let batch = shared.counter.batch();
+        let batch = shared.ledger.batch();
         shared
             .idle
-            .wait_until(deadline, || shared.counter.poll(batch).then_some(()))
+            .wait_until(deadline, || shared.ledger.poll(batch).then_some(()))
             .ok_or(WaitError::Timeout)
     }
 
@@ -711,7 +563,7 @@ where
         let mut unstarted = Vec::with_capacity(shared.jobs.len());
         while let Ok(envelope) = shared.jobs.pop() {
             unstarted.push((envelope.id, envelope.job));
-            shared.cancelled.fetch_add(1, Ordering::Relaxed);
+            shared.count_cancelled();
             shared.job_over(envelope.ticket);
         }
         unstarted
@@ -747,12 +599,12 @@ where
     /// ```
     pub fn shutdown(self) {
         self.close();
-        if worker::inside_handler_of(&self.shared) {
+        if self.shared.inside_handler() {
             // A worker cannot join itself: leave the workers to finish.
-            self.shared.detached.store(true, Ordering::Release);
+            self.shared.crew.detach();
             return;
         }
-        self.shared.join_workers(None);
+        self.shared.crew.join(None);
     }
 
     /// As [`shutdown`](Self::shutdown), for at most `timeout`; on timeout
@@ -797,14 +649,12 @@ where
     /// ```
     pub fn shutdown_timeout(self, timeout: Duration) -> Result<(), Timeout> {
         self.close();
-        if !worker::inside_handler_of(&self.shared)
-            && self
-                .shared
-                .join_workers(Instant::now().checked_add(timeout))
+        if !self.shared.inside_handler()
+            && self.shared.crew.join(Instant::now().checked_add(timeout))
         {
             Ok(())
         } else {
-            self.shared.detached.store(true, Ordering::Release);
+            self.shared.crew.detach();
             Err(Timeout)
         }
     }
@@ -853,12 +703,7 @@ where
                 max: shared.settings.max_workers,
             });
         }
-        let mut set = lock(&shared.workers);
-        shared.target.store(workers, Ordering::Release);
-        while shared.live.load(Ordering::Acquire) < workers {
-            worker::spawn(&self.shared, &mut set)?;
-        }
-        drop(set);
+        shared.crew.resize(workers, || worker::body(&self.shared))?;
         // Surplus workers notice between jobs; wake the idle ones.
         shared.job_ready.notify_all();
         Ok(())
@@ -878,7 +723,7 @@ where
     /// assert_eq!(pool.workers(), 5);
     /// ```
     pub fn workers(&self) -> usize {
-        self.shared.live.load(Ordering::Acquire)
+        self.shared.crew.live()
     }
 
     /// Jobs accepted and not yet finished: queued or running.
@@ -908,7 +753,7 @@ where
     /// assert_eq!(pool.pending(), 0);
     /// ```
     pub fn pending(&self) -> usize {
-        self.shared.counter.pending()
+        self.shared.ledger.pending()
     }
 
     /// A snapshot of the pool's counters, gauges and histograms; see
@@ -961,17 +806,17 @@ where
     pub fn metrics(&self) -> MetricsSnapshot {
         let shared = &*self.shared;
         let mut snapshot = MetricsSnapshot {
-            submitted: shared.submitted.load(Ordering::Relaxed),
-            rejected: shared.rejected.load(Ordering::Relaxed),
+            submitted: shared.ledger.accepted() as u64,
+            rejected: shared.ledger.refused() as u64,
             cancelled: shared.cancelled.load(Ordering::Relaxed),
             queue_depth: shared.jobs.len(),
             queue_capacity: shared.jobs.capacity(),
-            workers: shared.live.load(Ordering::Acquire),
-            results_pending: shared.results_pending(),
-            results_spilled: shared.spilled_total.load(Ordering::Relaxed),
+            workers: shared.crew.live(),
+            results_pending: shared.results.pending(),
+            results_spilled: shared.results.spilled_total(),
             ..MetricsSnapshot::default()
         };
-        for stats in shared.stats.iter().filter_map(OnceLock::get) {
+        for stats in shared.crew.all_stats() {
             if stats.add_to(&mut snapshot) {
                 snapshot.busy_workers += 1;
             }
@@ -986,22 +831,22 @@ impl<J, R, E> Drop for Pool<J, R, E> {
     fn drop(&mut self) {
         let shared = &*self.shared;
         shared.close();
-        if shared.detached.load(Ordering::Acquire) {
+        if shared.crew.is_detached() {
             // shutdown_timeout already waited and gave up on the workers.
             return;
         }
-        if worker::inside_handler_of(shared) {
+        if shared.inside_handler() {
             // Dropped by its own handler (which held the last handle): the
             // workers, this one included, finish the accepted jobs and exit
             // on their own; a worker cannot wait for itself.
             return;
         }
         let timeout = shared.settings.drop_timeout;
-        if !shared.join_workers(Instant::now().checked_add(timeout)) {
+        if !shared.crew.join(Instant::now().checked_add(timeout)) {
             eprintln!(
                 "ringpool: pool dropped with {} job(s) still pending after {timeout:?}; \
                  detaching its workers, which will finish them",
-                shared.counter.pending(),
+                shared.ledger.pending(),
             );
         }
     }
@@ -1010,8 +855,8 @@ impl<J, R, E> Drop for Pool<J, R, E> {
 impl<J, R, E> std::fmt::Debug for Pool<J, R, E> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Pool")
-            .field("workers", &self.shared.live.load(Ordering::Relaxed))
-            .field("pending", &self.shared.counter.pending())
+            .field("workers", &self.shared.crew.live())
+            .field("pending", &self.shared.ledger.pending())
             .field("closed", &self.shared.jobs.is_closed())
             .finish_non_exhaustive()
     }

@@ -1,247 +1,198 @@
-//! The result stream: [`JobResult`] records and the [`Results`] receiver.
+//! The result path: from a worker's finished job to a receiver. It owns the
+//! result ring, the spill buffer behind it, and the two events of the
+//! stream (a result is ready; a result was taken).
+//!
+//! ```text
+//!  worker ─deliver─► RESULT RING ──take──► receiver
+//!             │  (full, nobody takes)        ▲
+//!             └────────► SPILL ──────────────┘ (after the ring)
+//! ```
+//!
+//! A full result ring makes a worker wait a moment for a receiver (spin,
+//! then park on `room` up to `spill_after`): a receiver that keeps up, even
+//! a slow one, bounds the backlog at the ring. If no receiver takes a
+//! result in that time, nobody is draining: the result spills into the
+//! growable buffer, and later ones follow without waiting until a receiver
+//! takes a result again ([`Spill::active`]). So a pool nobody drains (submit
+//! everything, then collect) costs each worker at most one such wait per
+//! episode, never the results-channel-full deadlock.
+//!
+//! The end of the stream is not decided here: the pool's books (closed, then
+//! idle) say when no result can come any more (see the receiver).
 
 use crate::backoff::BeforePark;
-use crate::error::{JobError, RecvError};
-use crate::pool::JobId;
-use crate::shared::Shared;
-use std::sync::Arc;
+use crate::error::BuildError;
+use crate::event::Event;
+use crate::job::{JobResult, drop_quietly};
+use crate::ring::{HeapRing, heap_ring};
+use crate::sync::{AtomicBool, AtomicU64, AtomicUsize, Mutex, Ordering, lock};
+use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-/// One finished job.
-///
-/// ```
-/// use ringpool::{JobResult, Pool};
-/// use std::convert::Infallible;
-/// use std::time::Duration;
-///
-/// let pool = Pool::new(1, 4, |_, ms: u64| {
-///     std::thread::sleep(Duration::from_millis(ms));
-///     ms
-/// })
-/// .unwrap();
-/// let id = pool.submit(2).unwrap();
-/// let result: JobResult<u64, Infallible> = pool.results().unwrap().recv().unwrap();
-/// assert_eq!(result.job_id, id);
-/// assert_eq!(result.worker_id, 1);
-/// assert_eq!(result.outcome, Ok(2));
-/// // Timed with the CPU's counter: allow for calibration error.
-/// assert!(result.run_time >= Duration::from_millis(1));
-/// println!("waited {:?}, ran {:?}", result.queue_wait, result.run_time);
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JobResult<R, E> {
-    /// The job's id (from its submit).
-    pub job_id: JobId,
-    /// The worker that ran it, from 1.
-    pub worker_id: usize,
-    /// The handler's value, its error, or its panic.
-    pub outcome: Result<R, JobError<E>>,
-    /// Time from submit until a worker took it.
-    pub queue_wait: Duration,
-    /// Time the handler ran.
-    pub run_time: Duration,
+/// The results that found the ring full, oldest first, and the state of
+/// spilling: the one type for everything about the spill.
+struct Spill<T> {
+    /// The spilled results, oldest first.
+    queue: Mutex<VecDeque<T>>,
+    /// `queue.len()`, readable without the lock.
+    len: AtomicUsize,
+    /// Results that ever spilled (a metric).
+    total: AtomicU64,
+    /// Results go straight here: a worker found the ring full and no
+    /// receiver took a result within `spill_after`. Cleared by a take.
+    active: AtomicBool,
 }
 
-/// Receives results (Go's `for result := range results`). Iterating ends
-/// once the pool is closed, every accepted job has finished and every
-/// result has been received. Each result goes to exactly one receiver.
-///
-/// Receivers come from [`Pool::results`](crate::Pool::results), may be
-/// cloned, shared between threads by reference (`&Results` is an iterator
-/// too), and outlive the pool.
-///
-/// From inside the pool's own handler no receive call waits: the stream
-/// cannot end while the handler's own job runs, and the result it would
-/// wait for may need the handler's worker. [`recv`](Self::recv) and
-/// iteration then stop at the first empty look (`None`),
-/// [`recv_timeout`](Self::recv_timeout) returns
-/// [`RecvError::WouldDeadlock`], [`try_recv`](Self::try_recv) works as
-/// anywhere.
-///
-/// ```
-/// use ringpool::Pool;
-///
-/// let pool = Pool::new(3, 10, |ctx, job: u32| {
-///     println!("Worker {} started job {job}", ctx.worker_id);
-///     job * 2
-/// })
-/// .unwrap();
-/// let results = pool.results().unwrap();
-/// let drainer = std::thread::spawn(move || {
-///     let mut sum = 0;
-///     for result in &results {
-///         println!("Result received for job {}", result.job_id);
-///         sum += result.outcome.unwrap();
-///     }
-///     sum
-/// });
-/// for job in 1..=100 {
-///     pool.submit(job).unwrap();
-/// }
-/// pool.close(); // the drainer's loop ends once everything is received
-/// assert_eq!(drainer.join().unwrap(), 10_100);
-/// ```
-pub struct Results<J, R, E> {
-    shared: Arc<Shared<J, R, E>>,
+impl<T> Spill<T> {
+    fn new() -> Self {
+        Self {
+            queue: Mutex::new(VecDeque::new()),
+            len: AtomicUsize::new(0),
+            total: AtomicU64::new(0),
+            active: AtomicBool::new(false),
+        }
+    }
+
+    fn push(&self, item: T) {
+        self.total.fetch_add(1, Ordering::Relaxed);
+        let mut queue = lock(&self.queue);
+        queue.push_back(item);
+        self.len.store(queue.len(), Ordering::Release);
+    }
+
+    fn pop(&self) -> Option<T> {
+        if self.len.load(Ordering::Acquire) == 0 {
+            return None;
+        }
+        let mut queue = lock(&self.queue);
+        let item = queue.pop_front()?;
+        self.len.store(queue.len(), Ordering::Release);
+        Some(item)
+    }
 }
 
-impl<J, R, E> Results<J, R, E> {
-    pub(crate) fn new(shared: Arc<Shared<J, R, E>>) -> Self {
-        Self { shared }
+/// The result stream of one pool (see the module docs); results discarded
+/// when built with `discard_results`.
+pub(crate) struct ResultPath<R, E> {
+    /// `None` when results are discarded.
+    ring: Option<HeapRing<JobResult<R, E>>>,
+    spill: Spill<JobResult<R, E>>,
+    /// A result was queued, or the stream may have ended.
+    ready: Event,
+    /// A result was taken from the ring.
+    room: Event,
+    spin_before_park: u32,
+    spill_after: Duration,
+}
+
+impl<R, E> ResultPath<R, E> {
+    /// A path with a ring of `capacity` results, or one that discards them
+    /// (`None`).
+    pub(crate) fn new(
+        capacity: Option<usize>,
+        spin_before_park: u32,
+        spill_after: Duration,
+    ) -> Result<Self, BuildError> {
+        let ring = match capacity {
+            Some(capacity) => Some(heap_ring("results", capacity)?),
+            None => None,
+        };
+        Ok(Self {
+            ring,
+            spill: Spill::new(),
+            ready: Event::new(),
+            room: Event::new(),
+            spin_before_park,
+            spill_after,
+        })
     }
 
-    /// The next result, blocking; `None` once the stream has ended (the
-    /// pool is closed, every accepted job finished and every result was
-    /// received).
-    ///
-    /// From inside the pool's own handler it never waits: the next result
-    /// if one is ready, else `None` (so a handler that closes its pool and
-    /// drains the results gets those ready so far and moves on; the stream
-    /// cannot end while the handler's own job runs).
-    ///
-    /// ```
-    /// use ringpool::Pool;
-    ///
-    /// let pool = Pool::new(2, 4, |_, job: u32| job + 1).unwrap();
-    /// let results = pool.results().unwrap();
-    /// pool.submit(41).unwrap();
-    /// assert_eq!(results.recv().unwrap().outcome, Ok(42));
-    /// pool.close();
-    /// assert!(results.recv().is_none());
-    /// ```
-    pub fn recv(&self) -> Option<JobResult<R, E>> {
-        self.recv_until(None).ok()
+    /// Whether results are kept (not discarded).
+    pub(crate) fn is_kept(&self) -> bool {
+        self.ring.is_some()
     }
 
-    /// The next result if one is ready. Never waits, so it works from
-    /// inside the pool's own handler as anywhere.
-    ///
-    /// # Errors
-    ///
-    /// [`RecvError::Empty`] if none is ready, [`RecvError::Closed`] once the
-    /// stream has ended.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use ringpool::{Pool, RecvError};
-    ///
-    /// let pool = Pool::new(1, 4, |_, job: u32| job).unwrap();
-    /// let results = pool.results().unwrap();
-    /// assert_eq!(results.try_recv().unwrap_err(), RecvError::Empty);
-    /// pool.submit(9).unwrap();
-    /// pool.wait().unwrap(); // finished, so its result is ready
-    /// assert_eq!(results.try_recv().unwrap().outcome, Ok(9));
-    /// pool.close();
-    /// assert_eq!(results.try_recv().unwrap_err(), RecvError::Closed);
-    /// ```
-    pub fn try_recv(&self) -> Result<JobResult<R, E>, RecvError> {
-        if let Some(result) = self.take() {
-            return Ok(result);
-        }
-        if self.ended() {
-            // Closed and idle: what is in the ring now is all there is.
-            return self.take().ok_or(RecvError::Closed);
-        }
-        Err(RecvError::Empty)
-    }
-
-    /// The next result, waiting at most `timeout` (one past the end of the
-    /// clock, e.g. `Duration::MAX`, waits like [`recv`](Self::recv)).
-    ///
-    /// # Errors
-    ///
-    /// [`RecvError::Timeout`], or [`RecvError::Closed`] once the stream has
-    /// ended. From inside the pool's own handler it never waits:
-    /// [`RecvError::WouldDeadlock`] when no result is ready.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use ringpool::{Pool, RecvError};
-    /// use std::time::Duration;
-    ///
-    /// let pool = Pool::new(1, 4, |_, job: u32| job).unwrap();
-    /// let results = pool.results().unwrap();
-    /// let short = Duration::from_millis(1);
-    /// assert_eq!(results.recv_timeout(short).unwrap_err(), RecvError::Timeout);
-    /// pool.submit(3).unwrap();
-    /// let result = results.recv_timeout(Duration::from_secs(10)).unwrap();
-    /// assert_eq!(result.outcome, Ok(3));
-    /// pool.close();
-    /// assert_eq!(results.recv_timeout(short).unwrap_err(), RecvError::Closed);
-    /// ```
-    pub fn recv_timeout(&self, timeout: Duration) -> Result<JobResult<R, E>, RecvError> {
-        self.recv_until(Instant::now().checked_add(timeout))
-    }
-
-    fn recv_until(&self, deadline: Option<Instant>) -> Result<JobResult<R, E>, RecvError> {
-        let shared = &*self.shared;
-        let mut before_park = BeforePark::new(shared.settings.spin_before_park);
-        loop {
-            match self.try_recv() {
-                Err(RecvError::Empty) => {}
-                other => return other,
-            }
-            if crate::worker::inside_handler_of(shared) {
-                // The stream cannot end while the caller's own job runs, and
-                // the result it would wait for may need the caller's worker.
-                return Err(RecvError::WouldDeadlock);
-            }
-            // Read-only looks while spinning (see the worker's idle loop).
-            while before_park.snooze() {
-                if shared.results_pending() != 0 || shared.jobs.is_closed() {
+    /// Queues a finished job's result: in the ring, or, when the ring stays
+    /// full (nobody drains), in the spill buffer (module docs). Never waits
+    /// long for a receiver. A discarding path drops it (user code's Drop:
+    /// quietly).
+    pub(crate) fn deliver(&self, result: JobResult<R, E>) {
+        let Some(ring) = &self.ring else {
+            drop_quietly(result);
+            return;
+        };
+        let mut pending = match ring.push(result) {
+            Ok(()) => None,
+            // The result ring is never closed, so this is Full.
+            Err(full) => Some(full.into_inner()),
+        };
+        if pending.is_some() && !self.spill.active.load(Ordering::Acquire) {
+            // A receiver that keeps up frees a slot within microseconds:
+            // spin and yield with read-only looks first, park only after.
+            let mut before_park = BeforePark::new(self.spin_before_park);
+            while let Some(result) = pending.take() {
+                if !before_park.snooze() {
+                    pending = Some(result);
                     break;
                 }
+                if ring.len() >= ring.capacity() {
+                    pending = Some(result);
+                } else if let Err(full) = ring.push(result) {
+                    pending = Some(full.into_inner());
+                }
             }
-            if !before_park.exhausted() {
-                continue;
-            }
-            return shared
-                .result_ready
-                .wait_until(deadline, || match self.try_recv() {
-                    Err(RecvError::Empty) => None,
-                    other => Some(other),
-                })
-                .unwrap_or(Err(RecvError::Timeout));
         }
+        if pending.is_some() && !self.spill.active.load(Ordering::Acquire) {
+            let deadline = Instant::now().checked_add(self.spill_after);
+            let made_room = self.room.wait_until(deadline, || {
+                let result = pending.take()?;
+                match ring.push(result) {
+                    Ok(()) => Some(()),
+                    Err(full) => {
+                        pending = Some(full.into_inner());
+                        None
+                    }
+                }
+            });
+            if made_room.is_none() {
+                self.spill.active.store(true, Ordering::Release);
+            }
+        }
+        if let Some(result) = pending {
+            self.spill.push(result);
+        }
+        self.ready.notify_one();
     }
 
-    /// One queued result, if any.
-    fn take(&self) -> Option<JobResult<R, E>> {
-        self.shared.take_result()
+    /// Takes the oldest queued result: the ring's first, then the spill
+    /// buffer's.
+    pub(crate) fn take(&self) -> Option<JobResult<R, E>> {
+        let result = match self.ring.as_ref()?.pop() {
+            Ok(result) => result,
+            Err(_) => self.spill.pop()?,
+        };
+        // A receiver is draining: room for a waiting worker, and no reason
+        // to spill any more.
+        if self.spill.active.load(Ordering::Relaxed) {
+            self.spill.active.store(false, Ordering::Release);
+        }
+        self.room.notify_one();
+        Some(result)
     }
 
-    /// Closed, and no accepted job is unfinished: no result can be added.
-    fn ended(&self) -> bool {
-        self.shared.jobs.is_closed() && self.shared.counter.is_idle()
+    /// Results finished and not yet received.
+    pub(crate) fn pending(&self) -> usize {
+        self.ring.as_ref().map_or(0, |r| r.len()) + self.spill.len.load(Ordering::Acquire)
     }
-}
 
-impl<J, R, E> Iterator for Results<J, R, E> {
-    type Item = JobResult<R, E>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        self.recv()
+    /// Results that ever went to the spill buffer.
+    pub(crate) fn spilled_total(&self) -> u64 {
+        self.spill.total.load(Ordering::Relaxed)
     }
-}
 
-impl<J, R, E> Iterator for &Results<J, R, E> {
-    type Item = JobResult<R, E>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        self.recv()
-    }
-}
-
-impl<J, R, E> Clone for Results<J, R, E> {
-    fn clone(&self) -> Self {
-        Self::new(Arc::clone(&self.shared))
-    }
-}
-
-impl<J, R, E> std::fmt::Debug for Results<J, R, E> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Results").finish_non_exhaustive()
+    /// The event a receiver waits on: a result is ready, or the stream may
+    /// have ended.
+    pub(crate) fn ready(&self) -> &Event {
+        &self.ready
     }
 }

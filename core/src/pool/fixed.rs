@@ -3,7 +3,7 @@
 
 use super::error::{RecvError, RunError, SubmitError};
 use super::ledger::{JobContext, JobId, Ledger};
-use crate::counter::Batch;
+use crate::counter::{PhasedBatch, Ticket};
 use crate::error::{PopError, PushError};
 use crate::ring::Ring;
 use crate::sync::{AtomicUsize, Ordering};
@@ -15,6 +15,8 @@ use spin::relax::RelaxStrategy;
 struct Envelope<J> {
     id: JobId,
     job: J,
+    /// The counter phase the job was admitted in, for its `finish`.
+    ticket: Ticket,
 }
 
 /// One finished job, as [`Pool::recv`] returns it (the std pool's
@@ -155,6 +157,7 @@ impl<J, R, const JOBS: usize, const RESULTS: usize> Pool<J, R, JOBS, RESULTS> {
         let envelope = Envelope {
             id: admission.id(),
             job,
+            ticket: admission.ticket(),
         };
         match self.jobs.push(envelope) {
             Ok(()) => Ok(self.ledger.accept(admission)),
@@ -213,7 +216,7 @@ impl<J, R, const JOBS: usize, const RESULTS: usize> Pool<J, R, JOBS, RESULTS> {
             });
         }
         // (5) Only now is the job over (after its result is findable).
-        let _ = self.ledger.finish();
+        let _ = self.ledger.finish(envelope.ticket);
         Ok(envelope.id)
     }
 
@@ -287,26 +290,32 @@ impl<J, R, const JOBS: usize, const RESULTS: usize> Pool<J, R, JOBS, RESULTS> {
 
     /// A snapshot of the jobs in flight now (queued or running), to pass to
     /// [`is_finished`](Self::is_finished).
-    pub fn batch(&self) -> Batch {
+    pub fn batch(&self) -> PhasedBatch {
         self.ledger.batch()
     }
 
     /// Whether every job in flight at `batch` time has finished and its
-    /// result is queued. A bounded number of steps.
-    pub fn is_finished(&self, batch: Batch) -> bool {
-        self.ledger.is_finished(batch)
+    /// result is queued. A bounded number of steps. It may close the
+    /// counter's current phase ([`Ledger::poll`]), so jobs submitted after
+    /// `batch` cannot keep a waiter that calls it in a loop waiting.
+    pub fn is_finished(&self, batch: PhasedBatch) -> bool {
+        self.ledger.poll(batch)
     }
 
     /// Checks [`is_finished`](Self::is_finished) up to `max_spins + 1`
     /// times with the `spin` crate's [`Spin`](spin::relax::Spin) relax
     /// between checks; returns whether the batch finished.
-    pub fn spin_wait(&self, batch: Batch, max_spins: usize) -> bool {
+    pub fn spin_wait(&self, batch: PhasedBatch, max_spins: usize) -> bool {
         self.spin_wait_with::<DefaultRelax>(batch, max_spins)
     }
 
     /// [`spin_wait`](Self::spin_wait) with another relax strategy (a WFE
     /// on a Cortex-M, a yield under an RTOS).
-    pub fn spin_wait_with<Relax: RelaxStrategy>(&self, batch: Batch, max_spins: usize) -> bool {
+    pub fn spin_wait_with<Relax: RelaxStrategy>(
+        &self,
+        batch: PhasedBatch,
+        max_spins: usize,
+    ) -> bool {
         for _ in 0..max_spins {
             if self.is_finished(batch) {
                 return true;

@@ -5,9 +5,11 @@
 //! instant or `wait` and the end of the result stream lie:
 //!
 //! 1. **Admit before queueing.** A submit counts its job in the
-//!    [`CompletionCounter`] ([`Ledger::admit`]) *before* pushing it, so no
+//!    [`PhasedCounter`] ([`Ledger::admit`]) *before* pushing it, so no
 //!    observer can see the pool idle while the job is queued or running.
-//!    Admission also draws the job's [`JobId`].
+//!    Admission also draws the job's [`JobId`] and the counter's [`Ticket`]
+//!    (the phase the job was counted in), which travels with the job to its
+//!    [`Ledger::finish`].
 //! 2. **Accept or withdraw.** If the push succeeds the admission becomes an
 //!    accepted job ([`Ledger::accept`]); if the queue hands the job back
 //!    (full, closed) the admission is undone ([`Ledger::withdraw`]), which may
@@ -24,12 +26,19 @@
 //!    accepted before the close was admitted before it, so an idle counter
 //!    read after the closed flag covers it (see the pool's `recv`).
 //!
+//! The counter is the two-phase one, so a waiter ([`Ledger::batch`], then
+//! [`Ledger::poll`] in its loop) is not starved by jobs admitted after it
+//! started waiting: it waits for the jobs admitted before it, not for the
+//! pool to go idle (see [`PhasedCounter`]). Both pools, the std crate's
+//! threads and core's [`Pool`](super::Pool), keep these books, so both wait
+//! by that rule.
+//!
 //! Ids are `usize`, from 1, in admission order, and wrap after `2^W - 1`
 //! admissions (`W` = pointer width): unique among the jobs in flight at any
 //! time as long as fewer than `2^W` are admitted while one is in flight.
 //! A refused admission uses up its id.
 
-use crate::counter::{Batch, CompletionCounter};
+use crate::counter::phased::{PhasedBatch, PhasedCounter, Ticket};
 use crate::error::CounterError;
 use crate::sync::{AtomicUsize, Ordering};
 
@@ -52,6 +61,7 @@ pub struct JobContext {
 #[must_use = "an admission must be accepted or refused, or the counter never goes idle"]
 pub struct Admission {
     id: JobId,
+    ticket: Ticket,
 }
 
 impl Admission {
@@ -59,9 +69,15 @@ impl Admission {
     pub fn id(&self) -> JobId {
         self.id
     }
+
+    /// The counter phase the job was counted in: keep it with the job and
+    /// pass it to [`Ledger::finish`].
+    pub fn ticket(&self) -> Ticket {
+        self.ticket
+    }
 }
 
-/// The books of a pool: jobs in flight (a [`CompletionCounter`]), the next
+/// The books of a pool: jobs in flight (a [`PhasedCounter`]), the next
 /// job id, and how many submissions were accepted and refused.
 ///
 /// ```
@@ -69,11 +85,13 @@ impl Admission {
 /// static BOOKS: Ledger = Ledger::new();
 ///
 /// let admission = BOOKS.admit().unwrap(); // counted before the push
+/// let ticket = admission.ticket(); // travels with the job
 /// let id = BOOKS.accept(admission); // the push succeeded
 /// assert_eq!((id, BOOKS.pending()), (1, 1));
 /// let batch = BOOKS.batch();
-/// assert_eq!(BOOKS.finish(), Ok(true)); // result delivered: idle again
-/// assert!(BOOKS.is_finished(batch));
+/// assert!(!BOOKS.poll(batch));
+/// assert_eq!(BOOKS.finish(ticket), Ok(true)); // result delivered: idle again
+/// assert!(BOOKS.poll(batch));
 ///
 /// let refused = BOOKS.admit().unwrap();
 /// BOOKS.withdraw(refused); // the queue handed the job back
@@ -82,7 +100,7 @@ impl Admission {
 /// ```
 #[derive(Debug)]
 pub struct Ledger {
-    counter: CompletionCounter,
+    counter: PhasedCounter,
     next_id: AtomicUsize,
     accepted: AtomicUsize,
     refused: AtomicUsize,
@@ -93,7 +111,7 @@ impl Ledger {
         /// Empty books: nothing pending, the first id 1.
         pub fn new() -> Self {
             Self {
-                counter: CompletionCounter::new(),
+                counter: PhasedCounter::new(),
                 next_id: AtomicUsize::new(1),
                 accepted: AtomicUsize::new(0),
                 refused: AtomicUsize::new(0),
@@ -106,12 +124,13 @@ impl Ledger {
     ///
     /// # Errors
     ///
-    /// [`CounterError::Overflow`] when [`CompletionCounter::MAX_PENDING`]
-    /// jobs are already in flight; nothing is counted then.
+    /// [`CounterError::Overflow`] when [`PhasedCounter::MAX_PENDING`]
+    /// jobs are already in flight in the current phase; nothing is counted
+    /// then.
     pub fn admit(&self) -> Result<Admission, CounterError> {
-        self.counter.add(1)?;
+        let ticket = self.counter.add(1)?;
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        Ok(Admission { id })
+        Ok(Admission { id, ticket })
     }
 
     /// The admitted job is queued: returns its id.
@@ -125,9 +144,8 @@ impl Ledger {
     /// counter idle. Count the refusal with
     /// [`count_refused`](Self::count_refused) once the submit gives up.
     pub fn withdraw(&self, admission: Admission) -> bool {
-        let _ = admission;
-        // Cannot underflow: the admission holds one count.
-        matches!(self.counter.done(), Ok(true))
+        // Cannot underflow: the admission holds one count in its phase.
+        matches!(self.counter.done(admission.ticket), Ok(true))
     }
 
     /// Counts one submission refused (handed back to its caller), however
@@ -136,15 +154,17 @@ impl Ledger {
         self.refused.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// One accepted job is over and its result delivered. Returns `true` if
-    /// that made the counter idle.
+    /// One accepted job is over and its result delivered; `ticket` is its
+    /// admission's. Returns `true` if that emptied the job's counter phase:
+    /// wake waiters then (one may be finished, or may now close the current
+    /// phase).
     ///
     /// # Errors
     ///
-    /// [`CounterError::Underflow`] if more jobs finish than were accepted (a
-    /// bug of the caller); nothing changes.
-    pub fn finish(&self) -> Result<bool, CounterError> {
-        self.counter.done()
+    /// [`CounterError::Underflow`] if more jobs of that phase finish than
+    /// were admitted in it (a bug of the caller); nothing changes.
+    pub fn finish(&self, ticket: Ticket) -> Result<bool, CounterError> {
+        self.counter.done(ticket)
     }
 
     /// Jobs admitted and not yet finished or refused.
@@ -167,18 +187,26 @@ impl Ledger {
         self.refused.load(Ordering::Relaxed)
     }
 
-    /// A snapshot of the jobs in flight now; see [`CompletionCounter::batch`].
-    pub fn batch(&self) -> Batch {
+    /// A snapshot of the jobs in flight now; see [`PhasedCounter::batch`].
+    pub fn batch(&self) -> PhasedBatch {
         self.counter.batch()
     }
 
-    /// Whether every job in flight at `batch` time is over; a bounded check.
-    pub fn is_finished(&self, batch: Batch) -> bool {
+    /// Whether every job in flight at `batch` time is over; a bounded check
+    /// that changes nothing.
+    pub fn is_finished(&self, batch: PhasedBatch) -> bool {
         self.counter.is_finished(batch)
     }
 
+    /// As [`is_finished`](Self::is_finished), and closes the counter's
+    /// current phase when that lets jobs admitted later stop holding the
+    /// batch up ([`PhasedCounter::poll`]). A waiter's loop calls this.
+    pub fn poll(&self, batch: PhasedBatch) -> bool {
+        self.counter.poll(batch)
+    }
+
     /// The completion counter itself.
-    pub fn counter(&self) -> &CompletionCounter {
+    pub fn counter(&self) -> &PhasedCounter {
         &self.counter
     }
 }
