@@ -1,4 +1,4 @@
-//! The benchmark report (issue 4): `cargo run --release -p ringpool-benches
+//! The benchmark report: `cargo run --release -p ringpool-benches
 //! --bin report [--quick] [--out DIR]` runs ringpool and every peer in this
 //! one process, interleaved, and rewrites `BENCHMARKS.md` plus its PNG plots
 //! in DIR (default: the repository root).
@@ -10,7 +10,7 @@
 //! load changes on a shared machine hit every peer alike. A row gives the
 //! median over rounds and the median of the per-round ratios to ringpool
 //! (the ratio is "how many times ringpool's figure", so > 1 means ringpool
-//! is faster). The seed's Go design runs as a child process per round (its
+//! is faster). The Go worker pool (`benches/go`) runs as a child process per round (its
 //! own timings, start-up excluded), built from `benches/go` with `go build`;
 //! the report installs `golang-go` with apt-get when there is no Go and it
 //! runs as root, and otherwise says why the Go rows are skipped.
