@@ -37,7 +37,7 @@ export PKG_CONFIG_PATH="$PWD/$out/pkgconfig"
 
 step "compile the C tests (cc -std=c11 -Wall -Wextra -pedantic -Werror)"
 flags=(-std=c11 -Wall -Wextra -pedantic -Werror -O1 -g)
-for test in seed stress misuse hardening; do
+for test in worker_pool stress misuse hardening; do
     # shellcheck disable=SC2046 # pkg-config output is a list of flags
     cc "${flags[@]}" $(pkg-config --cflags ringpool) "capi/tests/c/$test.c" \
         $(pkg-config --libs ringpool) -o "$bin/$test"
@@ -46,8 +46,8 @@ if command -v c++ >/dev/null 2>&1; then
     echo '#include "ringpool.h"' | c++ -x c++ -std=c++11 -Wall -Werror -fsyntax-only -Icapi/include -
 fi
 
-# check_seed FILE: the seed's lines, each job exactly once.
-check_seed() {
+# check_scenario FILE: the worker-pool scenario's lines, each job exactly once.
+check_scenario() {
     local file=$1
     for job in $(seq 1 10); do
         for pattern in "Worker [123] started job $job" "Worker [123] finished job $job" \
@@ -68,10 +68,10 @@ check_seed() {
     [ "$(wc -l <"$file")" = 30 ] || { echo "FAIL: expected 30 lines" >&2; cat "$file" >&2; exit 1; }
 }
 
-step "run: seed scenario (3 workers, 10 jobs)"
-"$bin/seed" >"$bin/seed.out"
-check_seed "$bin/seed.out"
-echo "seed: 30 lines, every job exactly once"
+step "run: worker-pool scenario (3 workers, 10 jobs)"
+"$bin/worker_pool" >"$bin/worker_pool.out"
+check_scenario "$bin/worker_pool.out"
+echo "worker_pool: 30 lines, every job exactly once"
 step "run: stress"
 "$bin/stress" 20000
 step "run: misuse"
@@ -81,9 +81,9 @@ step "run: hardening"
 
 memcheck=(valgrind -q --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all
     --error-exitcode=1)
-step "valgrind: seed"
-"${memcheck[@]}" "$bin/seed" >"$bin/seed.valgrind.out"
-check_seed "$bin/seed.valgrind.out"
+step "valgrind: worker_pool"
+"${memcheck[@]}" "$bin/worker_pool" >"$bin/worker_pool.valgrind.out"
+check_scenario "$bin/worker_pool.valgrind.out"
 step "valgrind: stress"
 "${memcheck[@]}" "$bin/stress" 1000
 step "valgrind: misuse"

@@ -1,24 +1,24 @@
 #!/usr/bin/env bash
-# The README's first command: the seed's scenario (3 workers, 10 jobs) must
-# print the seed's lines, each job exactly once, started and finished by the
+# The README's first command: the worker-pool scenario (3 workers, 10 jobs)
+# must print its lines, each job exactly once, started and finished by the
 # same worker, and a result for each; then a larger run with other flags.
 source "$(dirname "$0")/lib.sh"
 out=target/example
 mkdir -p "$out"
 step "cargo run --release -p ringpool --example worker_pool"
-cargo run --release -p ringpool --example worker_pool >"$out/seed.out"
+cargo run --release -p ringpool --example worker_pool >"$out/scenario.out"
 for job in $(seq 1 10); do
     for pattern in "Worker [123] started job $job" "Worker [123] finished job $job" \
         "Result received for job $job"; do
-        n=$(grep -cx "$pattern" "$out/seed.out" || true)
-        [ "$n" = 1 ] || { echo "FAIL: '$pattern' appears $n times" >&2; cat "$out/seed.out" >&2; exit 1; }
+        n=$(grep -cx "$pattern" "$out/scenario.out" || true)
+        [ "$n" = 1 ] || { echo "FAIL: '$pattern' appears $n times" >&2; cat "$out/scenario.out" >&2; exit 1; }
     done
-    started=$(sed -n "s/^Worker \([123]\) started job $job\$/\1/p" "$out/seed.out")
-    finished=$(sed -n "s/^Worker \([123]\) finished job $job\$/\1/p" "$out/seed.out")
+    started=$(sed -n "s/^Worker \([123]\) started job $job\$/\1/p" "$out/scenario.out")
+    finished=$(sed -n "s/^Worker \([123]\) finished job $job\$/\1/p" "$out/scenario.out")
     [ "$started" = "$finished" ] || { echo "FAIL: job $job started by $started, finished by $finished" >&2; exit 1; }
 done
-[ "$(wc -l <"$out/seed.out")" = 30 ] || { echo "FAIL: expected 30 lines" >&2; cat "$out/seed.out" >&2; exit 1; }
-echo "seed scenario: 30 lines, every job exactly once"
+[ "$(wc -l <"$out/scenario.out")" = 30 ] || { echo "FAIL: expected 30 lines" >&2; cat "$out/scenario.out" >&2; exit 1; }
+echo "worker-pool scenario: 30 lines, every job exactly once"
 step "worker_pool --workers 8 --jobs 500 --work-ms 0"
 cargo run --release -p ringpool --example worker_pool -- --workers 8 --jobs 500 --work-ms 0 >"$out/big.out"
 [ "$(grep -c '^Result received for job ' "$out/big.out")" = 500 ] || { echo "FAIL: 500 results expected" >&2; exit 1; }

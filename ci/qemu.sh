@@ -19,7 +19,8 @@ cargo build --release
 step "run the firmware under qemu-system-arm, twice (limit ${QEMU_TIMEOUT:=300}s each)"
 # timeout signals its whole process group, so QEMU goes down with cargo.
 # The firmware's report (stdout) is kept; the two runs must print the same
-# counts, or the run is no longer deterministic (issue 10, part 6).
+# counts, or the run is no longer deterministic: its counts must not depend
+# on how fast the host runs QEMU.
 runs=$(mktemp -d)
 trap 'rm -rf "$runs"' EXIT
 for run in 1 2; do

@@ -1,4 +1,4 @@
-//! Pool throughput (issue 3, "Performance"): ringpool against a Go-style pool
+//! Pool throughput: ringpool against a Go-style pool
 //! of crossbeam-channel bounded channels, the Rust-book pool over std mpsc,
 //! the `threadpool` crate and rayon's scope/spawn.
 //!

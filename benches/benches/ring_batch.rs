@@ -1,6 +1,6 @@
 //! Batch operations and capacity: ringpool's `push_batch`/`pop_batch` in
 //! batches of 8 against crossbeam's `ArrayQueue` moving single items (the
-//! issue-12 target: batches of 8 at >= 1.0x `ArrayQueue`'s items/s at 1/1
+//! ring target: batches of 8 at >= 1.0x `ArrayQueue`'s items/s at 1/1
 //! and 2/2), and single items through both at capacities 16, 128, 1 024 and
 //! 65 536 (the ratio to `ArrayQueue` should not fall as capacity grows).
 //!

@@ -1,4 +1,4 @@
-// Command gopool runs the seed's worker-pool design (buffered job and result
+// Command gopool runs Go's classic worker-pool pattern (buffered job and result
 // channels, N worker goroutines, a WaitGroup that closes the results channel)
 // for the ringpool benchmark report, and prints machine-readable timings.
 //
@@ -30,7 +30,7 @@ import (
 	"time"
 )
 
-// WorkerPool is the seed's design, with a job of one integer and the
+// WorkerPool is that pattern, with a job of one integer and the
 // handler x*2.
 type WorkerPool struct {
 	numWorkers int

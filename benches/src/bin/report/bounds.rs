@@ -103,12 +103,12 @@ impl Floor {
              does per item, even one that carries small items inside its entries. It is not \
              a usable queue, only a floor. lfqueue and nolock are SCQ rings like ringpool's, \
              each run in a child process like the ring rows. Ratio = queue ÷ ArrayQueue; > 1 \
-             would mean faster.\n",
+             would mean the queue is faster.\n",
             self.items
         )?;
         writeln!(
             w,
-            "| queue | threads | median items/s | queue ÷ ArrayQueue |"
+            "| queue | threads | median items/s | queue ÷ ArrayQueue (> 1: queue faster) |"
         )?;
         writeln!(w, "|---|---|---|---|")?;
         for (ti, threads) in FLOOR_THREADS.iter().enumerate() {
@@ -204,14 +204,15 @@ impl PoolBounds {
              (`benches/src/pipeline.rs`; one row takes results through one SPSC ring per \
              worker instead of a shared queue): no counter, no close, no metrics, no panic \
              handling, an idle core burnt. They are upper bounds for a pool built on that \
-             queue, not pools. Ratios are \"row ÷ peer\", medians of per-round ratios from \
-             their own interleaved rounds; the pool targets are 1.5x the Go-style \
-             crossbeam pool and 4x threadpool.\n",
+             queue, not pools. Ratios are \"row ÷ peer\" in jobs/s (> 1: the row is \
+             faster), medians of per-round ratios from their own interleaved rounds; the pool \
+             targets are 1.3x the Go-style crossbeam pool and 2x threadpool.\n",
             self.jobs
         )?;
         writeln!(
             w,
-            "| row | median jobs/s | ÷ Go-style crossbeam-channel | ÷ threadpool |"
+            "| row | median jobs/s | row ÷ Go-style crossbeam-channel (> 1: row faster) | row ÷ \
+             threadpool (> 1: row faster) |"
         )?;
         writeln!(w, "|---|---|---|---|")?;
         for ri in 0..BOUND_ROWS {

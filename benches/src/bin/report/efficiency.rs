@@ -122,6 +122,22 @@ impl Efficiency {
         self.names.len() - 2
     }
 
+    /// Whether the Go row ran.
+    pub fn has_go(&self) -> bool {
+        !self.go_skipped
+    }
+
+    /// ringpool's 1 µs efficiency, Go's and ringpool ÷ Go (medians; the
+    /// ratio of the same rounds).
+    pub fn one_us_against_go(&self) -> (f64, f64, f64) {
+        let go = self.bare_row() + 1;
+        (
+            self.grid.median(0, 0),
+            self.grid.median(0, go),
+            self.grid.ratio(0, go, 0, Ratio::BaseOverRow),
+        )
+    }
+
     /// ringpool's 10 µs efficiency, bare threads' and ringpool ÷ bare.
     pub fn ten_us(&self) -> (f64, f64, f64) {
         let bare = self.bare_row();
@@ -167,7 +183,8 @@ impl Efficiency {
         )?;
         writeln!(
             w,
-            "| pool | 1 µs jobs | ringpool ÷ pool | 10 µs jobs | ringpool ÷ pool |"
+            "| pool | 1 µs jobs | ringpool ÷ pool (> 1: ringpool faster) | 10 µs jobs | ringpool ÷ \
+             pool (> 1: ringpool faster) |"
         )?;
         writeln!(w, "|---|---|---|---|---|")?;
         let bare = self.bare_row();

@@ -1,4 +1,5 @@
-//! The seed's own design in Go (`benches/go/main.go`): found or installed,
+//! The Go worker pool (`benches/go/main.go`: buffered job and result
+//! channels, worker goroutines, a WaitGroup): found or installed,
 //! built with `go build` into a temporary folder, and run once per round as a
 //! child process that prints its own timings (so process start-up is not
 //! timed). When no Go toolchain can be had, every Go row says why.

@@ -89,9 +89,8 @@ impl Header {
         self.elapsed
     }
 
-    /// Title, Machine and Method.
-    pub fn write(&self, w: &mut String, cfg: &Config) -> fmt::Result {
-        let m = &self.start.machine;
+    /// The title and what wrote the report.
+    pub fn write_title(&self, w: &mut String, cfg: &Config) -> fmt::Result {
         writeln!(w, "# Benchmarks\n")?;
         writeln!(
             w,
@@ -108,6 +107,12 @@ impl Header {
                  that the suite works and must not be quoted.\n"
             )?;
         }
+        Ok(())
+    }
+
+    /// Machine and Method.
+    pub fn write(&self, w: &mut String, cfg: &Config) -> fmt::Result {
+        let m = &self.start.machine;
         writeln!(w, "{MACHINE_HEADING}\n")?;
         writeln!(w, "| | |\n|---|---|")?;
         writeln!(w, "| CPU | {} |", m.cpu)?;
@@ -133,10 +138,11 @@ impl Header {
             "Each section runs in **{} rounds** (scaling: {}); a round runs ringpool and every \
              peer once, in an order that rotates from round to round, all driven by this one \
              process (queue runs and the Go design as child processes that time themselves). \
-             A row gives the **median over rounds** and the **median of the per-round ratios** \
-             \"ringpool ÷ peer\" (for throughput and efficiency > 1 means ringpool is ahead; for \
-             latency the ratio is peer p50 ÷ ringpool p50, so > 1 again means ringpool is \
-             ahead). The machine is shared with other work: single rounds swing by ±20% or \
+             A row gives the **median over rounds** and the **median of the per-round ratios**. \
+             Every ratio is a speed ratio written \"A ÷ B\", > 1 meaning A is faster: \
+             ringpool ÷ peer wherever ringpool is in the table (for latency, peer p50 ÷ \
+             ringpool p50), row ÷ reference (ArrayQueue, a pool) in the tables of queues and \
+             bounds without ringpool as their subject; each column header says which. The machine is shared with other work: single rounds swing by ±20% or \
              more, which is why only medians of interleaved rounds are given. Workloads: \
              `benches/src/queues.rs` and `benches/src/pools.rs`; queue and result channel \
              capacity {QUEUE_CAPACITY} for every bounded peer; ringpool with \

@@ -15,13 +15,14 @@ use crate::stats::{percentile, us};
 /// The section's heading.
 pub const HEADING: &str = "## Latency of sporadic jobs";
 /// The plot's file name.
-pub const PNG: &str = "bench-latency.png";
+pub const PNG: &str = "bench-plots/bench-latency.png";
 
 /// All samples per row (sorted) and the per-round p50s.
 pub struct Latency {
     names: Vec<&'static str>,
     samples: Vec<Vec<Duration>>,
     p50: Grid<f64>,
+    rust_rows: usize,
     per_round: usize,
     rounds: usize,
     gap: Duration,
@@ -56,6 +57,7 @@ pub fn measure(cfg: &Config, rows: &PoolRows) -> Latency {
         names: rows.names(),
         samples,
         p50: grid.map(|s| us(percentile(s, 0.5))),
+        rust_rows: rows.peers.len(),
         per_round,
         rounds: cfg.rounds,
         gap: cfg.gap,
@@ -65,6 +67,36 @@ pub fn measure(cfg: &Config, rows: &PoolRows) -> Latency {
 impl Latency {
     fn p(&self, pi: usize, q: f64) -> f64 {
         us(percentile(&self.samples[pi], q))
+    }
+
+    /// The Rust peer (not ringpool) with the lowest percentile `q` over all
+    /// samples, and that percentile in µs.
+    pub fn best_rust_peer(&self, q: f64) -> Option<(usize, f64)> {
+        (1..self.rust_rows)
+            .filter(|&pi| !self.samples[pi].is_empty())
+            .map(|pi| (pi, self.p(pi, q)))
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+    }
+
+    /// A row's name.
+    pub fn name(&self, pi: usize) -> &'static str {
+        self.names[pi]
+    }
+
+    /// Whether row `pi` has samples.
+    pub fn has(&self, pi: usize) -> bool {
+        !self.samples[pi].is_empty()
+    }
+
+    /// Percentile `q` of row `pi` over all its samples, in µs.
+    pub fn percentile_us(&self, pi: usize, q: f64) -> f64 {
+        self.p(pi, q)
+    }
+
+    /// ringpool ÷ row `pi` as speed: the median over rounds of row p50 ÷
+    /// ringpool p50 (> 1: ringpool answers faster).
+    pub fn ringpool_over_p50(&self, pi: usize) -> f64 {
+        self.p50.ratio(0, pi, 0, Ratio::RowOverBase)
     }
 
     /// Draws the plot into `out`.
@@ -104,7 +136,8 @@ impl Latency {
         writeln!(w, "![latency percentiles]({PNG})\n")?;
         writeln!(
             w,
-            "| pool | p50 | p90 | p99 | max | pool p50 ÷ ringpool p50 |"
+            "| pool | p50 | p90 | p99 | max | ringpool ÷ pool: pool p50 ÷ ringpool p50 (> 1: \
+             ringpool faster) |"
         )?;
         writeln!(w, "|---|---|---|---|---|---|")?;
         for (pi, name) in self.names.iter().enumerate() {

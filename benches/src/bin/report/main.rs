@@ -1,16 +1,18 @@
-//! The benchmark report (issue 4): `cargo run --release -p ringpool-benches
+//! The benchmark report: `cargo run --release -p ringpool-benches
 //! --bin report [--quick] [--out DIR]` runs ringpool and every peer in this
-//! one process, interleaved, and rewrites `BENCHMARKS.md` plus its PNG plots
-//! in DIR (default: the repository root).
+//! one process, interleaved, and rewrites `BENCHMARKS.md` in DIR (default:
+//! the repository root) and its PNG plots in DIR/`bench-plots/`. The report
+//! opens with a summary of the targets met and not met, generated from the
+//! Targets section's verdicts of the same run.
 //!
 //! # Method
 //!
 //! Every measured section runs in *rounds*: each round runs ringpool and
 //! every peer once, in an order that rotates from round to round, so that
 //! load changes on a shared machine hit every peer alike. A row gives the
-//! median over rounds and the median of the per-round ratios to ringpool
-//! (the ratio is "how many times ringpool's figure", so > 1 means ringpool
-//! is faster). The seed's Go design runs as a child process per round (its
+//! median over rounds and the median of the per-round ratios; every ratio
+//! is a speed ratio "A ÷ B" with > 1 meaning A is faster (ringpool ÷ peer
+//! wherever ringpool is in the table; for latency peer p50 ÷ ringpool p50). The Go worker pool (`benches/go`) runs as a child process per round (its
 //! own timings, start-up excluded), built from `benches/go` with `go build`;
 //! the report installs `golang-go` with apt-get when there is no Go and it
 //! runs as root, and otherwise says why the Go rows are skipped.
@@ -94,7 +96,8 @@ use pool_rows::{GO, PoolRows};
 static GLOBAL: alloc::Counting = alloc::Counting;
 
 /// Every section's heading, in the order the report writes them.
-const SECTIONS: [&str; 18] = [
+const SECTIONS: [&str; 19] = [
+    targets::SUMMARY_HEADING,
     header::MACHINE_HEADING,
     header::METHOD_HEADING,
     ring::HEADING,
@@ -116,8 +119,8 @@ const SECTIONS: [&str; 18] = [
 ];
 
 /// Every row name a full report has (each a table's first cell), once.
-fn rows() -> Vec<&'static str> {
-    let mut rows: Vec<&'static str> = Vec::new();
+fn rows() -> Vec<String> {
+    let mut rows: Vec<String> = Vec::new();
     let all = ring::rows()
         .into_iter()
         .chain(ring_batch::rows())
@@ -125,7 +128,9 @@ fn rows() -> Vec<&'static str> {
         .chain(interrupts::rows())
         .chain(pool_rows::names())
         .chain(bounds::pool_rows())
-        .chain([efficiency::BARE]);
+        .chain([efficiency::BARE])
+        .map(String::from)
+        .chain(targets::names());
     for row in all {
         if !rows.contains(&row) {
             rows.push(row);
@@ -157,10 +162,10 @@ fn parse_args() -> Result<Args, String> {
             "--quick" => args.quick = true,
             "--out" => args.out = it.next().ok_or("--out needs a folder")?.into(),
             "--list-sections" | "--list-rows" | "--list-plots" => {
-                let list: Vec<&str> = match arg.as_str() {
-                    "--list-sections" => SECTIONS.to_vec(),
+                let list: Vec<String> = match arg.as_str() {
+                    "--list-sections" => SECTIONS.iter().map(|s| s.to_string()).collect(),
                     "--list-rows" => rows(),
-                    _ => PLOTS.to_vec(),
+                    _ => PLOTS.iter().map(|s| s.to_string()).collect(),
                 };
                 for item in list {
                     println!("{item}");
@@ -171,7 +176,7 @@ fn parse_args() -> Result<Args, String> {
             "-h" | "--help" => {
                 println!(
                     "usage: report [--quick] [--out DIR]\n  \
-                     writes DIR/BENCHMARKS.md and DIR/*.png (DIR: the repository root)\n\
+                     writes DIR/BENCHMARKS.md and DIR/bench-plots/*.png (DIR: the repository root)\n\
                      report --list-sections | --list-rows | --list-plots\n  \
                      prints the section headings, the row names or the plot files, one a line"
                 );
@@ -249,11 +254,32 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or_else(|| format!("skipped: {}", rows.go_skip.as_deref().unwrap_or("?")));
     let header = start.finish(font, go_version);
     let hwm = machine::vm_hwm_kb();
+    for png in PLOTS {
+        if let Some(folder) = Path::new(png).parent() {
+            std::fs::create_dir_all(args.out.join(folder))?;
+        }
+    }
     scaling.plot(&args.out)?;
     latency.plot(&args.out)?;
 
+    let figures = targets::Figures {
+        ring: &ring,
+        batches: &batches,
+        floor: &floor,
+        rows: &rows,
+        tiny: &tiny,
+        scaling: &scaling,
+        pool_bounds: &pool_bounds,
+        efficiency: &efficiency,
+        latency: &latency,
+        idle: &idle,
+        interrupts: &interrupts,
+    };
+    let verdicts = targets::evaluate(&figures);
     let mut md = String::new();
     let w = &mut md;
+    header.write_title(w, &cfg)?;
+    targets::write_summary(w, &verdicts)?;
     header.write(w, &cfg)?;
     ring.write(w)?;
     ring.write_capacity(w)?;
@@ -268,20 +294,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     latency.write(w)?;
     idle.write(w)?;
     tiny.write_memory(w, hwm)?;
-    targets::write(
-        w,
-        &targets::Figures {
-            ring: &ring,
-            batches: &batches,
-            floor: &floor,
-            rows: &rows,
-            tiny: &tiny,
-            pool_bounds: &pool_bounds,
-            efficiency: &efficiency,
-            idle: &idle,
-            interrupts: &interrupts,
-        },
-    )?;
+    targets::write(w, &verdicts, &figures)?;
     closing::write_rerun(w)?;
     let skipped: Vec<String> = rows
         .go_skip

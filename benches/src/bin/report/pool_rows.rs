@@ -12,7 +12,7 @@ use ringpool_benches::pools::{
 use crate::gopeer::GoPeer;
 
 /// The Go row's name.
-pub const GO: &str = "Go (seed design)";
+pub const GO: &str = "Go worker pool";
 
 type ThroughputFn = fn(usize, u64, u64, Work, &dyn Fn(), &dyn Fn()) -> Duration;
 

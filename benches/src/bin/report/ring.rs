@@ -232,7 +232,8 @@ impl Ring {
         )?;
         writeln!(
             w,
-            "| queue | P/C | median items/s | ringpool ÷ queue | bytes per slot |"
+            "| queue | P/C | median items/s | ringpool ÷ queue (> 1: ringpool faster) | bytes per \
+             slot |"
         )?;
         writeln!(w, "|---|---|---|---|---|")?;
         let ci = Self::capacity_index(CAPACITY);
@@ -274,7 +275,7 @@ impl Ring {
             w,
             "The ring rows above for the lock-free rings and Vyukov's queues at capacities \
              {}: median items/s and, in brackets, queue ÷ ArrayQueue at the same capacity \
-             and thread count (median of per-round ratios; > 1 means faster than ArrayQueue). \
+             and thread count (median of per-round ratios; > 1: the queue is faster). \
              The channels run at {CAPACITY} only. Then the heap bytes per slot of a fresh \
              queue at each capacity.\n",
             CAPACITIES.map(|c| c.to_string()).join(", ")

@@ -108,7 +108,7 @@ impl RingBatch {
              every consumer popping up to {K} items per call (`benches/src/batch.rs`), against \
              ArrayQueue moving single items. A row \"batch of single push/pop calls\" makes \
              each batch from single calls: the figure a queue's own batch operations must \
-             beat. Ratio = row ÷ ArrayQueue single items (> 1: faster). {}\n",
+             beat. Ratio = row ÷ ArrayQueue single items (> 1: the row is faster). {}\n",
             self.items,
             if self.kinds.iter().any(|k| k.native) {
                 "Rows without that suffix use the queue's own batch operations."
@@ -118,7 +118,7 @@ impl RingBatch {
         )?;
         writeln!(
             w,
-            "| queue | P/C | median items/s | row ÷ ArrayQueue single items |"
+            "| queue | P/C | median items/s | row ÷ ArrayQueue single items (> 1: row faster) |"
         )?;
         writeln!(w, "|---|---|---|---|")?;
         let names = rows();

@@ -16,7 +16,7 @@ use crate::stats::{fmt_rate, rate};
 /// The section's heading.
 pub const HEADING: &str = "## Throughput against workers";
 /// The plot's file name.
-pub const PNG: &str = "bench-throughput-workers.png";
+pub const PNG: &str = "bench-plots/bench-throughput-workers.png";
 
 /// Worker counts.
 const WORKERS: [usize; 4] = [1, 2, 4, 8];
@@ -58,6 +58,16 @@ pub fn measure(cfg: &Config, rows: &PoolRows) -> Scaling {
 }
 
 impl Scaling {
+    /// ringpool ÷ row `pi` (jobs/s, median of per-round ratios) at every
+    /// worker count.
+    pub fn ringpool_over(&self, pi: usize) -> Vec<(usize, f64)> {
+        WORKERS
+            .iter()
+            .enumerate()
+            .map(|(wi, &w)| (w, self.grid.ratio(wi, pi, 0, Ratio::BaseOverRow)))
+            .collect()
+    }
+
     /// Draws the plot into `out`.
     pub fn plot(&self, out: &Path) -> Result<(), Box<dyn std::error::Error>> {
         let series: Vec<(String, Vec<(usize, f64)>)> = (0..self.names.len())
@@ -86,7 +96,8 @@ impl Scaling {
         writeln!(w, "{HEADING}\n")?;
         writeln!(
             w,
-            "Tiny jobs as above, {} jobs per run, medians of {} round(s); ratios in brackets.\n",
+            "Tiny jobs as above, {} jobs per run, medians of {} round(s); in brackets ringpool ÷ \
+             pool, jobs/s (> 1: ringpool faster).\n",
             self.jobs, self.rounds
         )?;
         writeln!(w, "![throughput against workers]({PNG})\n")?;

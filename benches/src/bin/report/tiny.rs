@@ -103,7 +103,10 @@ impl Tiny {
              received. Pool construction and shutdown are not timed.\n",
             self.jobs, self.warmup
         )?;
-        writeln!(w, "| pool | median jobs/s | ringpool ÷ pool |")?;
+        writeln!(
+            w,
+            "| pool | median jobs/s | ringpool ÷ pool (> 1: ringpool faster) |"
+        )?;
         writeln!(w, "|---|---|---|")?;
         for (pi, name) in self.names.iter().enumerate() {
             if !self.has[pi] {

@@ -1,6 +1,6 @@
 /*
- * The seed's scenario in C: 3 workers, a queue of 10, 10 jobs, each job
- * simulating some work, then every result collected. Prints the seed's lines
+ * The worker-pool scenario in C (Go's worker-pool pattern): 3 workers, a queue of 10, 10 jobs, each job
+ * simulating some work, then every result collected. Prints the scenario's lines
  *   Worker N started job J / Worker N finished job J / Result received for job J
  * ci/c.sh checks that each job appears exactly once in each kind of line.
  */
@@ -10,7 +10,7 @@
 #define WORKERS 3
 #define JOBS 10
 
-/* The handler: the seed's worker body. The job is its id; the value, too. */
+/* The handler: the Go example's worker body. The job is its id; the value, too. */
 static int32_t work(void *user, ringpool_job_context ctx, uint64_t job, uint64_t *value) {
     (void)user;
     printf("Worker %zu started job %llu\n", ctx.worker_id, (unsigned long long)job);
@@ -27,8 +27,8 @@ int main(void) {
         uint64_t id;
         CHECK(ringpool_submit(pool, job, &id));
     }
-    CHECK(ringpool_close(pool)); /* the seed's close(jobQueue) */
-    CHECK(ringpool_wait(pool));  /* the seed's Wait() */
+    CHECK(ringpool_close(pool)); /* Go's close(jobQueue) */
+    CHECK(ringpool_wait(pool));  /* Go's wg.Wait() */
     ringpool_result result;
     int received = 0;
     ringpool_status status;
