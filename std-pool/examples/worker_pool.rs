@@ -1,6 +1,6 @@
-//! The seed's scenario (`shared/seed/worker-pool-pattern.md`): a pool of 3
-//! workers, 10 jobs, each job simulating some work, then every result
-//! collected. Prints the seed's lines:
+//! Go's worker-pool pattern (its Go version is `benches/go/main.go`): a pool
+//! of 3 workers, 10 jobs, each job simulating some work, then every result
+//! collected. Prints one line per event:
 //!
 //! ```text
 //! Worker 1 started job 1
@@ -15,21 +15,21 @@ use ringpool::Pool;
 use std::process::ExitCode;
 use std::time::Duration;
 
-/// The seed's worker pool: N workers, M jobs, simulated work.
+/// The worker-pool scenario: N workers, M jobs, simulated work.
 #[derive(Parser, Debug)]
 struct Args {
-    /// Worker threads (the seed's numWorkers).
+    /// Worker threads (Go's numWorkers).
     #[arg(long, default_value_t = 3)]
     workers: usize,
-    /// Jobs to run (the seed's numJobs; also the queue size, as in the seed).
+    /// Jobs to run (Go's numJobs; also the queue size, as in the Go version).
     #[arg(long, default_value_t = 10)]
     jobs: u64,
-    /// Simulated work per job, in milliseconds (the seed sleeps 1000).
+    /// Simulated work per job, in milliseconds (the Go version sleeps 1000).
     #[arg(long, default_value_t = 50)]
     work_ms: u64,
 }
 
-/// A job, as in the seed: just an id.
+/// A job, as in the Go version: just an id.
 struct Job {
     id: u64,
 }
@@ -60,11 +60,11 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     }
-    pool.close(); // the seed's close(jobQueue)
-    pool.wait().unwrap(); // the seed's Wait()
+    pool.close(); // Go's close(jobQueue)
+    pool.wait().unwrap(); // Go's Wait()
     let mut received = 0;
     for result in results {
-        // The seed's CollectResults().
+        // Go's CollectResults().
         match result.outcome {
             Ok(id) => println!("Result received for job {id}"),
             Err(e) => println!("Job {} failed: {e}", result.job_id),

@@ -117,7 +117,7 @@ impl Builder {
     /// a result in that time, nobody is draining: the result spills into a
     /// growable buffer (allocating only as the backlog grows), and so do
     /// later ones, without waiting, until a receiver drains again. So no
-    /// order of calls can deadlock — the seed's order (submit everything,
+    /// order of calls can deadlock — the Go pattern's order (submit everything,
     /// close, wait, then collect) works with any number of jobs, at the cost
     /// of the undrained backlog in memory — and
     /// [`MetricsSnapshot::results_spilled`](crate::MetricsSnapshot::results_spilled)

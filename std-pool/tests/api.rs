@@ -27,7 +27,7 @@ impl Gate {
 }
 
 #[test]
-fn seed_scenario_every_job_once() {
+fn worker_pool_scenario_every_job_once() {
     let pool = Pool::new(3, 10, |ctx, job: u64| (ctx.worker_id, job)).unwrap();
     let results = pool.results().unwrap();
     let ids: Vec<_> = (1..=10).map(|j| pool.submit(j).unwrap()).collect();
@@ -327,8 +327,8 @@ fn results_end_after_close_and_drain() {
 }
 
 #[test]
-fn seed_order_beyond_results_capacity_works() {
-    // The seed's order with far more jobs than the queue and the result
+fn collect_after_close_beyond_results_capacity_works() {
+    // Go's order (submit all, close, wait, collect) with far more jobs than the queue and the result
     // ring hold, the receiver taken first by the submitting thread and read
     // only at the end: results spill, nothing waits, nothing is lost.
     let pool = Pool::builder()
