@@ -24,12 +24,16 @@ use ringpool_benches::queues::{BenchQueue, RingpoolRing};
 
 /// The environment variable that makes this binary a harness child.
 const CHILD: &str = "RINGPOOL_INTERRUPT_CHILD";
-/// Handler runs per harness run.
+/// Handler runs per harness run (the goal; it stops earlier at [`LIMIT`]).
 const INTERRUPTS: u64 = 5_000;
+/// The fewest handler runs that count as a run: on a loaded machine the
+/// signals arrive more slowly and [`LIMIT`] can come first, which says
+/// nothing about the queue, so the test asks for thousands, not all.
+const AT_LEAST: u64 = 2_000;
 /// The harness stops sending signals after this long.
-const LIMIT: Duration = Duration::from_secs(20);
+const LIMIT: Duration = Duration::from_secs(45);
 /// A child still running this long after its start is killed (hung).
-const DEADLINE: Duration = Duration::from_secs(60);
+const DEADLINE: Duration = Duration::from_secs(120);
 
 /// A queue with a lock inside push and pop (a spin flag taken with
 /// `try_lock` semantics, so that the handler is refused instead of
@@ -131,7 +135,7 @@ fn main() {
 
     print!("test ringpool_survives_interrupts_inside_push_and_pop ... ");
     match isolated("ringpool") {
-        Ok(c) if c.failures() == 0 && c.handled >= INTERRUPTS && c.inside > 0 => {
+        Ok(c) if c.failures() == 0 && c.handled >= AT_LEAST && c.inside > 0 => {
             println!("ok ({})", c.to_line());
         }
         Ok(c) => {
