@@ -571,9 +571,16 @@ impl<S: Storage> GenericRing<S> {
         first
     }
 
-    /// Whether [`close`](Self::close) has been called.
+    /// Whether [`close`](Self::close) has taken effect: once this returns
+    /// `true`, every later single push fails. It reads the bit that `close`
+    /// sets last (the used ring's tail), not `state`'s flag, which `close`
+    /// sets first: between the two a single push still succeeds, and a
+    /// caller that saw "closed" and then "nothing pending" (the embedded
+    /// pool's end-of-stream rule) would miss that item. Batch pushes that
+    /// registered before the close may still complete after it; they were
+    /// admitted before it, so such a caller sees them as pending.
     pub fn is_closed(&self) -> bool {
-        self.state.load(Ordering::Acquire) & CLOSED != 0
+        self.used.is_closed()
     }
 
     /// Items in the ring: exact when no operation is in flight, otherwise a
