@@ -51,11 +51,13 @@
 //   sync, error, clock, settings    leaves (primitives, errors, time, config)
 //   backoff, event, histogram       waiting and measuring, over `sync`
 //   metrics, ring, job              statistics, the heap ring, a job's types
+//   take                            a worker's batch: its share, an inline list
 //   results                         the result path: ring + spill + events
 //   crew                            the workers as a group: slots, counts, threads
 //   shared                          one pool's state: queue, books, results, crew
 //   worker                          one worker thread's loop, over `shared`
 //   receiver, pool                  the public faces: `Results`, `Pool`
+//   submit_many                     `Pool::submit_many`: batch submits
 //   builder                         `Builder`, which makes a `Pool`
 mod backoff;
 mod builder;
@@ -75,7 +77,9 @@ mod results;
 mod ring;
 mod settings;
 mod shared;
+mod submit_many;
 mod sync;
+mod take;
 mod worker;
 
 pub use builder::Builder;

@@ -26,6 +26,7 @@ use crate::event::Event;
 use crate::job::{JobResult, drop_quietly};
 use crate::ring::{HeapRing, heap_ring};
 use crate::sync::{AtomicBool, AtomicU64, AtomicUsize, Mutex, Ordering, lock};
+use crate::take::Taken;
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
@@ -112,11 +113,34 @@ impl<R, E> ResultPath<R, E> {
         self.ring.is_some()
     }
 
-    /// Queues a finished job's result: in the ring, or, when the ring stays
+    /// Queues several finished jobs' results, oldest first: the lot with
+    /// one batch push when the ring has room for it, each of the rest as
+    /// [`place`](Self::place) does; then one notify.
+    pub(crate) fn deliver_many(&self, results: &mut Taken<JobResult<R, E>>) {
+        let count = results.len();
+        let mut results = results.drain();
+        if count > 1
+            && let Some(ring) = &self.ring
+            && !self.spill.active.load(Ordering::Acquire)
+        {
+            // Items the ring could not take stay in the iterator, in order.
+            let _ = ring.push_batch(&mut results);
+        }
+        for result in results {
+            self.place(result);
+        }
+        if count == 1 {
+            self.ready.notify_one();
+        } else if count > 1 {
+            self.ready.notify_all();
+        }
+    }
+
+    /// Queues a finished job's result without a notify: in the ring, or, when the ring stays
     /// full (nobody drains), in the spill buffer (module docs). Never waits
     /// long for a receiver. A discarding path drops it (user code's Drop:
     /// quietly).
-    pub(crate) fn deliver(&self, result: JobResult<R, E>) {
+    fn place(&self, result: JobResult<R, E>) {
         let Some(ring) = &self.ring else {
             drop_quietly(result);
             return;
@@ -161,7 +185,6 @@ impl<R, E> ResultPath<R, E> {
         if let Some(result) = pending {
             self.spill.push(result);
         }
-        self.ready.notify_one();
     }
 
     /// Takes the oldest queued result: the ring's first, then the spill
