@@ -107,3 +107,34 @@ fn blocking_submit_many_waits_for_room_and_batches_run_once() {
     assert_eq!(ran.load(Ordering::Relaxed), 5_000);
     assert_eq!(pool.metrics().succeeded, 5_000);
 }
+
+#[test]
+fn recv_many_drains_ring_and_spill_in_order_once() {
+    let pool = Pool::builder()
+        .workers(1)
+        .queue_capacity(64)
+        .results_capacity(4)
+        .spill_after(Duration::from_millis(1))
+        .build(|_, job: u32| job)
+        .unwrap();
+    let results = pool.results().unwrap();
+    let mut jobs = 0..200;
+    assert_eq!(pool.submit_many(&mut jobs), Ok(200));
+    pool.wait().unwrap();
+    assert!(pool.metrics().results_spilled > 0, "the spill was exercised");
+    pool.close();
+    let mut got = Vec::new();
+    let mut calls = 0;
+    loop {
+        match results.recv_many(7, |r| got.push(r.outcome.unwrap())) {
+            Ok(n) => assert!((1..=7).contains(&n), "{n}"),
+            Err(ringpool::RecvError::Closed) => break,
+            Err(other) => panic!("{other:?}"),
+        }
+        calls += 1;
+    }
+    // One worker: results in job order, each once.
+    assert_eq!(got, (0..200).collect::<Vec<_>>());
+    assert!(calls >= 200 / 7, "{calls}");
+    assert_eq!(results.recv_many(0, |_| {}), Ok(0));
+}
