@@ -113,6 +113,13 @@ impl<R, E> ResultPath<R, E> {
         self.ring.is_some()
     }
 
+    /// Queues one finished job's result ([`place`](Self::place)) and
+    /// wakes a receiver.
+    pub(crate) fn deliver(&self, result: JobResult<R, E>) {
+        self.place(result);
+        self.ready.notify_one();
+    }
+
     /// Queues several finished jobs' results, oldest first: the lot with
     /// one batch push when the ring has room for it, each of the rest as
     /// [`place`](Self::place) does; then one notify.

@@ -121,7 +121,10 @@ fn recv_many_drains_ring_and_spill_in_order_once() {
     let mut jobs = 0..200;
     assert_eq!(pool.submit_many(&mut jobs), Ok(200));
     pool.wait().unwrap();
-    assert!(pool.metrics().results_spilled > 0, "the spill was exercised");
+    assert!(
+        pool.metrics().results_spilled > 0,
+        "the spill was exercised"
+    );
     pool.close();
     let mut got = Vec::new();
     let mut calls = 0;
