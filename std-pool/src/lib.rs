@@ -32,6 +32,12 @@
 //!   results spill into a growable buffer instead, so the
 //!   results-channel-full deadlock cannot happen, whatever the order of
 //!   submits and receives ([`Builder::results_capacity`]).
+//! * **Batches**: [`Pool::submit_many`] / [`Pool::try_submit_many`] queue
+//!   many jobs with one admission and one ring operation per chunk (refused
+//!   jobs stay in the caller's iterator, in order); [`Results::recv_many`]
+//!   drains several results per wait; [`Builder::take_batch`] (opt-in) lets
+//!   a worker take its share of a deep queue at once. Fewer shared writes
+//!   per tiny job (`benches/notes/pool-batches-2026-11-30.md`).
 //! * **Errors**: handlers may return `Result` ([`Builder::build_fallible`]);
 //!   a panic becomes that job's [`JobError::Panicked`] and the worker lives
 //!   on.
