@@ -141,3 +141,33 @@ fn recv_many_drains_ring_and_spill_in_order_once() {
     assert!(calls >= 200 / 7, "{calls}");
     assert_eq!(results.recv_many(0, |_| {}), Ok(0));
 }
+
+#[test]
+fn take_batch_with_resize_and_stop_now_loses_nothing() {
+    let ran = Arc::new(AtomicUsize::new(0));
+    let r = Arc::clone(&ran);
+    let pool = Pool::builder()
+        .workers(1)
+        .max_workers(4)
+        .queue_capacity(256)
+        .take_batch(4)
+        .discard_results()
+        .build(move |_, _: u32| {
+            std::thread::sleep(Duration::from_micros(50));
+            r.fetch_add(1, Ordering::Relaxed);
+        })
+        .unwrap();
+    let mut jobs = 0..200;
+    assert_eq!(pool.submit_many(&mut jobs), Ok(200));
+    pool.resize(4).unwrap();
+    std::thread::sleep(Duration::from_millis(2));
+    pool.resize(2).unwrap();
+    let back = pool.stop_now();
+    pool.wait().unwrap();
+    // Jobs held in a worker's batch run; the rest come back, once each.
+    assert_eq!(back.len() + ran.load(Ordering::Relaxed), 200);
+    let m = pool.metrics();
+    assert_eq!(m.succeeded as usize, ran.load(Ordering::Relaxed));
+    assert_eq!(m.cancelled as usize, back.len());
+    assert_eq!(pool.pending(), 0);
+}
