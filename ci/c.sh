@@ -37,7 +37,7 @@ export PKG_CONFIG_PATH="$PWD/$out/pkgconfig"
 
 step "compile the C tests (cc -std=c11 -Wall -Wextra -pedantic -Werror)"
 flags=(-std=c11 -Wall -Wextra -pedantic -Werror -O1 -g)
-for test in worker_pool stress misuse hardening; do
+for test in worker_pool stress misuse hardening batch; do
     # shellcheck disable=SC2046 # pkg-config output is a list of flags
     cc "${flags[@]}" $(pkg-config --cflags ringpool) "capi/tests/c/$test.c" \
         $(pkg-config --libs ringpool) -o "$bin/$test"
@@ -78,6 +78,8 @@ step "run: misuse"
 "$bin/misuse"
 step "run: hardening"
 "$bin/hardening"
+step "run: batch"
+"$bin/batch"
 
 memcheck=(valgrind -q --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all
     --error-exitcode=1)
@@ -90,4 +92,6 @@ step "valgrind: misuse"
 "${memcheck[@]}" "$bin/misuse"
 step "valgrind: hardening"
 "${memcheck[@]}" "$bin/hardening"
-echo "c-tests: 8 passed, 0 failed"
+step "valgrind: batch"
+"${memcheck[@]}" "$bin/batch"
+echo "c-tests: 10 passed, 0 failed"

@@ -15,6 +15,9 @@
 //!   submitted by the bench thread while a drainer thread receives every
 //!   result ([`ringpool_benches::pools::throughput`]; the pool is built and
 //!   warmed up outside the timed part). Throughput in jobs/s.
+//! * `pool_tiny_2w/ringpool-batched`: the same, with ringpool's batched
+//!   hand-offs: `Pool::submit_many` in chunks of [`CHUNK`] and workers
+//!   built with `take_batch(4)` (see `benches/notes/pool-batches-2026-11-30.md`).
 //! * `pool_spin10us/<pool>`: CPU-bound jobs of a calibrated 10 µs spin, one
 //!   worker per core; jobs/s. The efficiency is that figure divided by the
 //!   ideal `cores / 10 µs` (printed once at the start, with the calibration).
@@ -27,9 +30,63 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use std::time::Duration;
 
 use ringpool_benches::pools::{
-    GoStyleCrossbeam, PoolPeer, Rayon, Ringpool, RustBook, ThreadPoolCrate, Work, calibrate_spin,
-    throughput,
+    Drain, GoStyleCrossbeam, PoolPeer, QUEUE_CAPACITY, Rayon, Ringpool, RustBook, ThreadPoolCrate,
+    Work, calibrate_spin, throughput,
 };
+use std::convert::Infallible;
+use std::ops::Range;
+
+/// Jobs per `submit_many` call of the batched row.
+const CHUNK: u64 = 64;
+
+/// ringpool as [`Ringpool`], with batched hand-offs on both sides.
+struct RingpoolBatched(ringpool::Pool<u64, u64, Infallible>);
+
+/// Its results stream.
+struct BatchedDrain(ringpool::Results<u64, u64, Infallible>);
+
+impl Drain for BatchedDrain {
+    fn recv(&mut self) -> u64 {
+        match self.0.recv().expect("ringpool results ended early").outcome {
+            Ok(value) => value,
+            Err(e) => panic!("ringpool job failed: {e:?}"),
+        }
+    }
+}
+
+impl PoolPeer for RingpoolBatched {
+    const NAME: &'static str = "ringpool-batched";
+    type Drain = BatchedDrain;
+    fn start(workers: usize, work: Work) -> (Self, BatchedDrain) {
+        let pool = ringpool::Pool::builder()
+            .workers(workers)
+            .queue_capacity(QUEUE_CAPACITY)
+            .job_timing(false)
+            .take_batch(4)
+            .build(move |_, job: u64| work.apply(job))
+            .expect("ringpool builds");
+        let results = pool.results().expect("results taken once");
+        (Self(pool), BatchedDrain(results))
+    }
+    fn submit(&self, job: u64) {
+        self.0.submit(job).expect("ringpool accepts jobs");
+    }
+    fn submit_all(&self, jobs: Range<u64>) {
+        let mut next = jobs.start;
+        while next < jobs.end {
+            let end = jobs.end.min(next + CHUNK);
+            let mut chunk = next..end;
+            self.0
+                .submit_many(&mut chunk)
+                .expect("ringpool accepts jobs");
+            next = end;
+        }
+    }
+    fn finish(self) {
+        self.0.close();
+        self.0.shutdown();
+    }
+}
 
 /// Jobs per criterion iteration, tiny jobs.
 const TINY_JOBS: u64 = 10_000;
@@ -64,6 +121,7 @@ where
 fn pools(c: &mut Criterion) {
     group(c, "pool_tiny_2w", TINY_JOBS, |g| {
         bench_peer::<Ringpool>(g, 2, TINY_JOBS, Work::Tiny);
+        bench_peer::<RingpoolBatched>(g, 2, TINY_JOBS, Work::Tiny);
         bench_peer::<GoStyleCrossbeam>(g, 2, TINY_JOBS, Work::Tiny);
         bench_peer::<RustBook>(g, 2, TINY_JOBS, Work::Tiny);
         bench_peer::<ThreadPoolCrate>(g, 2, TINY_JOBS, Work::Tiny);

@@ -633,6 +633,53 @@ ringpool_status ringpool_submit_timeout(const struct ringpool_pool *pool,
                                         uint64_t timeout_ms,
                                         uint64_t *job_id);
 
+/**
+ * Queues `jobs[0..count]`, in order, waiting while the queue is full,
+ * and writes how many were queued to `*queued` (on every status but
+ * NULL_ARGUMENT and PANIC). Each chunk that fits is queued with one
+ * admission and one batch push: cheaper per job than `count` calls of
+ * ringpool_submit. The jobs' ids are those the results carry.
+ *
+ * Returns OK (all `count` queued); NULL_ARGUMENT when `pool` or `queued`
+ * is NULL, or `jobs` is NULL with `count` above 0; CLOSED after
+ * ringpool_close or ringpool_stop_now: `jobs[*queued..count]` were not
+ * taken. From inside this pool's own handler it does not wait for room:
+ * FULL then, as ringpool_try_submit_many.
+ *
+ * Thread safety: any thread, concurrently with every call but
+ * ringpool_destroy.
+ *
+ * # Safety
+ *
+ * `pool` must be NULL or a live handle; `jobs` NULL or `count` readable
+ * values; `queued` NULL or writable.
+ */
+ringpool_status ringpool_submit_many(const struct ringpool_pool *pool,
+                                     const uint64_t *jobs,
+                                     size_t count,
+                                     size_t *queued);
+
+/**
+ * Queues jobs of `jobs[0..count]`, in order, while there is room now;
+ * writes how many were queued to `*queued`. Never blocks.
+ *
+ * Returns OK (all queued); FULL when the queue filled first; CLOSED;
+ * NULL_ARGUMENT as ringpool_submit_many. `jobs[*queued..count]` were not
+ * taken.
+ *
+ * Thread safety: any thread, concurrently with every call but
+ * ringpool_destroy (from the handler too).
+ *
+ * # Safety
+ *
+ * `pool` must be NULL or a live handle; `jobs` NULL or `count` readable
+ * values; `queued` NULL or writable.
+ */
+ringpool_status ringpool_try_submit_many(const struct ringpool_pool *pool,
+                                         const uint64_t *jobs,
+                                         size_t count,
+                                         size_t *queued);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

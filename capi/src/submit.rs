@@ -105,3 +105,101 @@ pub unsafe extern "C" fn ringpool_submit_timeout(
     // SAFETY: forwarded from this function's contract.
     unsafe { submit_with(pool, job_id, |p| p.submit_timeout(job, timeout)) }
 }
+
+/// Runs one batch submit and reports it: how many jobs were queued into
+/// `*queued`, on success and on refusal alike.
+///
+/// # Safety
+///
+/// `pool` NULL or live; `jobs` NULL or `count` readable values; `queued`
+/// NULL or writable.
+unsafe fn submit_many_with(
+    pool: *const ringpool_pool,
+    jobs: *const u64,
+    count: usize,
+    queued: *mut usize,
+    submit: impl FnOnce(
+        &CPool,
+        &mut std::iter::Copied<std::slice::Iter<'_, u64>>,
+    ) -> Result<usize, SubmitError<usize>>,
+) -> ringpool_status {
+    let body = |handle: &ringpool_pool| {
+        if queued.is_null() || (jobs.is_null() && count > 0) {
+            return ringpool_status::NullArgument;
+        }
+        let jobs: &[u64] = if count == 0 {
+            &[]
+        } else {
+            // SAFETY: not NULL, and the caller promised `count` readable
+            // values there for the length of this call.
+            unsafe { std::slice::from_raw_parts(jobs, count) }
+        };
+        let (done, status) = match submit(&handle.pool, &mut jobs.iter().copied()) {
+            Ok(done) => (done, ringpool_status::Ok),
+            Err(error) => {
+                let status = ringpool_status::from(&error);
+                (error.into_inner(), status)
+            }
+        };
+        // SAFETY: not NULL; the caller promised it is writable.
+        unsafe { queued.write(done) };
+        status
+    };
+    // SAFETY: forwarded from this function's contract.
+    unsafe { with_pool(pool, body) }
+}
+
+/// Queues `jobs[0..count]`, in order, waiting while the queue is full,
+/// and writes how many were queued to `*queued` (on every status but
+/// NULL_ARGUMENT and PANIC). Each chunk that fits is queued with one
+/// admission and one batch push: cheaper per job than `count` calls of
+/// ringpool_submit. The jobs' ids are those the results carry.
+///
+/// Returns OK (all `count` queued); NULL_ARGUMENT when `pool` or `queued`
+/// is NULL, or `jobs` is NULL with `count` above 0; CLOSED after
+/// ringpool_close or ringpool_stop_now: `jobs[*queued..count]` were not
+/// taken. From inside this pool's own handler it does not wait for room:
+/// FULL then, as ringpool_try_submit_many.
+///
+/// Thread safety: any thread, concurrently with every call but
+/// ringpool_destroy.
+///
+/// # Safety
+///
+/// `pool` must be NULL or a live handle; `jobs` NULL or `count` readable
+/// values; `queued` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ringpool_submit_many(
+    pool: *const ringpool_pool,
+    jobs: *const u64,
+    count: usize,
+    queued: *mut usize,
+) -> ringpool_status {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { submit_many_with(pool, jobs, count, queued, |p, it| p.submit_many(it)) }
+}
+
+/// Queues jobs of `jobs[0..count]`, in order, while there is room now;
+/// writes how many were queued to `*queued`. Never blocks.
+///
+/// Returns OK (all queued); FULL when the queue filled first; CLOSED;
+/// NULL_ARGUMENT as ringpool_submit_many. `jobs[*queued..count]` were not
+/// taken.
+///
+/// Thread safety: any thread, concurrently with every call but
+/// ringpool_destroy (from the handler too).
+///
+/// # Safety
+///
+/// `pool` must be NULL or a live handle; `jobs` NULL or `count` readable
+/// values; `queued` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ringpool_try_submit_many(
+    pool: *const ringpool_pool,
+    jobs: *const u64,
+    count: usize,
+    queued: *mut usize,
+) -> ringpool_status {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { submit_many_with(pool, jobs, count, queued, |p, it| p.try_submit_many(it)) }
+}

@@ -32,6 +32,12 @@
 //!   results spill into a growable buffer instead, so the
 //!   results-channel-full deadlock cannot happen, whatever the order of
 //!   submits and receives ([`Builder::results_capacity`]).
+//! * **Batches**: [`Pool::submit_many`] / [`Pool::try_submit_many`] queue
+//!   many jobs with one admission and one ring operation per chunk (refused
+//!   jobs stay in the caller's iterator, in order); [`Results::recv_many`]
+//!   drains several results per wait; [`Builder::take_batch`] (opt-in) lets
+//!   a worker take its share of a deep queue at once. Fewer shared writes
+//!   per tiny job (`benches/notes/pool-batches-2026-11-30.md`).
 //! * **Errors**: handlers may return `Result` ([`Builder::build_fallible`]);
 //!   a panic becomes that job's [`JobError::Panicked`] and the worker lives
 //!   on.
@@ -51,11 +57,13 @@
 //   sync, error, clock, settings    leaves (primitives, errors, time, config)
 //   backoff, event, histogram       waiting and measuring, over `sync`
 //   metrics, ring, job              statistics, the heap ring, a job's types
+//   take                            a worker's batch: its share, an inline list
 //   results                         the result path: ring + spill + events
 //   crew                            the workers as a group: slots, counts, threads
 //   shared                          one pool's state: queue, books, results, crew
 //   worker                          one worker thread's loop, over `shared`
 //   receiver, pool                  the public faces: `Results`, `Pool`
+//   submit_many                     `Pool::submit_many`: batch submits
 //   builder                         `Builder`, which makes a `Pool`
 mod backoff;
 mod builder;
@@ -75,7 +83,9 @@ mod results;
 mod ring;
 mod settings;
 mod shared;
+mod submit_many;
 mod sync;
+mod take;
 mod worker;
 
 pub use builder::Builder;

@@ -83,12 +83,12 @@ use std::time::{Duration, Instant};
 ///   wait for itself. Results not yet drained stay readable through
 ///   any live [`Results`] receiver.
 pub struct Pool<J, R = (), E = Infallible> {
-    shared: Arc<Shared<J, R, E>>,
+    pub(crate) shared: Arc<Shared<J, R, E>>,
 }
 
 /// How long a submit may wait.
 #[derive(Clone, Copy)]
-enum Patience {
+pub(crate) enum Patience {
     /// Not at all (`try_submit`).
     None,
     /// Until a deadline (`submit_timeout`).
@@ -98,7 +98,7 @@ enum Patience {
 }
 
 impl Patience {
-    fn deadline(self) -> Option<Instant> {
+    pub(crate) fn deadline(self) -> Option<Instant> {
         match self {
             Self::Until(deadline) => Some(deadline),
             _ => None,
@@ -343,7 +343,7 @@ where
     /// After any push attempt: wake every sleeper if the pool is closed (a
     /// push in flight at close time delays "closed and drained" until it
     /// ends), and grow if autoscaling says so.
-    fn after_push(&self) {
+    pub(crate) fn after_push(&self) {
         let shared = &self.shared;
         if shared.jobs.is_closed() {
             shared.job_ready.notify_all();

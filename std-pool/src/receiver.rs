@@ -176,6 +176,51 @@ impl<J, R, E> Results<J, R, E> {
     }
 
     /// One queued result, if any.
+    /// Receives up to `max` results at once, oldest first, handing each to
+    /// `sink`: waits as [`recv`](Self::recv) does for the first, then takes
+    /// whatever else is ready now, up to `max` in all, with batch pops of
+    /// the result ring and one notify. Returns how many. A drainer that
+    /// keeps up pays one wait (and at most one wake-up) per batch instead
+    /// of per result.
+    ///
+    /// # Errors
+    ///
+    /// As [`recv_timeout`](Self::recv_timeout) with no deadline: no result
+    /// will come any more ([`RecvError::Closed`]) or the call comes from
+    /// inside the pool's own handler ([`RecvError::WouldDeadlock`]). `max`
+    /// of zero receives nothing and returns `Ok(0)`.
+    ///
+    /// ```
+    /// use ringpool::{Pool, RecvError};
+    ///
+    /// let pool = Pool::new(2, 64, |_, job: u32| job + 1).unwrap();
+    /// let results = pool.results().unwrap();
+    /// let mut jobs = 0..50;
+    /// pool.submit_many(&mut jobs).unwrap();
+    /// pool.close();
+    /// let mut sum = 0;
+    /// loop {
+    ///     match results.recv_many(16, |r| sum += r.outcome.unwrap()) {
+    ///         Ok(n) => assert!((1..=16).contains(&n)),
+    ///         Err(RecvError::Closed) => break,
+    ///         Err(other) => panic!("{other:?}"),
+    ///     }
+    /// }
+    /// assert_eq!(sum, (1..=50).sum::<u32>());
+    /// ```
+    pub fn recv_many(
+        &self,
+        max: usize,
+        mut sink: impl FnMut(JobResult<R, E>),
+    ) -> Result<usize, RecvError> {
+        if max == 0 {
+            return Ok(0);
+        }
+        let first = self.recv_until(None)?;
+        sink(first);
+        Ok(1 + self.shared.results.take_many(max - 1, &mut sink))
+    }
+
     fn take(&self) -> Option<JobResult<R, E>> {
         self.shared.results.take()
     }

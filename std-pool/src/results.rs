@@ -26,6 +26,7 @@ use crate::event::Event;
 use crate::job::{JobResult, drop_quietly};
 use crate::ring::{HeapRing, heap_ring};
 use crate::sync::{AtomicBool, AtomicU64, AtomicUsize, Mutex, Ordering, lock};
+use crate::take::{MAX_TAKE, Taken};
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
@@ -112,11 +113,41 @@ impl<R, E> ResultPath<R, E> {
         self.ring.is_some()
     }
 
-    /// Queues a finished job's result: in the ring, or, when the ring stays
+    /// Queues one finished job's result ([`place`](Self::place)) and
+    /// wakes a receiver.
+    pub(crate) fn deliver(&self, result: JobResult<R, E>) {
+        self.place(result);
+        self.ready.notify_one();
+    }
+
+    /// Queues several finished jobs' results, oldest first: the lot with
+    /// one batch push when the ring has room for it, each of the rest as
+    /// [`place`](Self::place) does; then one notify.
+    pub(crate) fn deliver_many(&self, results: &mut Taken<JobResult<R, E>>) {
+        let count = results.len();
+        let mut results = results.drain();
+        if count > 1
+            && let Some(ring) = &self.ring
+            && !self.spill.active.load(Ordering::Acquire)
+        {
+            // Items the ring could not take stay in the iterator, in order.
+            let _ = ring.push_batch(&mut results);
+        }
+        for result in results {
+            self.place(result);
+        }
+        if count == 1 {
+            self.ready.notify_one();
+        } else if count > 1 {
+            self.ready.notify_all();
+        }
+    }
+
+    /// Queues a finished job's result without a notify: in the ring, or, when the ring stays
     /// full (nobody drains), in the spill buffer (module docs). Never waits
     /// long for a receiver. A discarding path drops it (user code's Drop:
     /// quietly).
-    pub(crate) fn deliver(&self, result: JobResult<R, E>) {
+    fn place(&self, result: JobResult<R, E>) {
         let Some(ring) = &self.ring else {
             drop_quietly(result);
             return;
@@ -161,7 +192,6 @@ impl<R, E> ResultPath<R, E> {
         if let Some(result) = pending {
             self.spill.push(result);
         }
-        self.ready.notify_one();
     }
 
     /// Takes the oldest queued result: the ring's first, then the spill
@@ -178,6 +208,55 @@ impl<R, E> ResultPath<R, E> {
         }
         self.room.notify_one();
         Some(result)
+    }
+
+    /// Takes up to `max` of the oldest queued results, oldest first (the
+    /// ring's, then the spill buffer's), handing each to `sink`; returns how
+    /// many. The ring gives them [`MAX_TAKE`] at a time with one batch pop
+    /// each; `sink` (user code) runs outside the ring's operations, so a
+    /// panicking sink loses nothing that it was not handed. One notify for
+    /// the lot.
+    pub(crate) fn take_many(&self, max: usize, sink: &mut impl FnMut(JobResult<R, E>)) -> usize {
+        let Some(ring) = self.ring.as_ref() else {
+            return 0;
+        };
+        let mut taken = 0;
+        let mut round = Taken::new();
+        while taken < max {
+            let want = (max - taken).min(MAX_TAKE);
+            // At most `want <= MAX_TAKE` into an empty list: all fit.
+            let got = ring
+                .pop_batch(want, |result| {
+                    let _ = round.push(result);
+                })
+                .unwrap_or(0);
+            taken += got;
+            if got < want {
+                break;
+            }
+            round.drain().for_each(&mut *sink);
+        }
+        while taken < max
+            && let Some(result) = self.spill.pop()
+        {
+            let _ = round.push(result);
+            taken += 1;
+            if round.len() == MAX_TAKE {
+                round.drain().for_each(&mut *sink);
+            }
+        }
+        if taken > 0 {
+            if self.spill.active.load(Ordering::Relaxed) {
+                self.spill.active.store(false, Ordering::Release);
+            }
+            if taken == 1 {
+                self.room.notify_one();
+            } else {
+                self.room.notify_all();
+            }
+        }
+        round.drain().for_each(sink);
+        taken
     }
 
     /// Results finished and not yet received.

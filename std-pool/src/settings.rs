@@ -65,4 +65,6 @@ pub(crate) struct Settings {
     pub(crate) drop_timeout: Duration,
     pub(crate) job_timing: bool,
     pub(crate) spill_after: Duration,
+    /// The most jobs a worker takes at once (1..=`MAX_TAKE`).
+    pub(crate) take_batch: usize,
 }

@@ -20,7 +20,7 @@ use crate::ring::{HeapRing, heap_ring};
 use crate::settings::Settings;
 use crate::sync::{AtomicU64, Ordering};
 use ringpool_core::Ticket;
-use ringpool_core::pool::{Admission, Ledger};
+use ringpool_core::pool::{Admission, Admissions, Ledger};
 
 pub(crate) struct Shared<J, R, E> {
     pub(crate) settings: Settings,
@@ -81,6 +81,14 @@ impl<J, R, E> Shared<J, R, E> {
         }
     }
 
+    /// `n` accepted jobs, all counted with `ticket`, are over: one counter
+    /// step for the lot (see [`job_over`](Self::job_over)).
+    pub(crate) fn jobs_over(&self, ticket: Ticket, n: usize) {
+        if let Ok(true) = self.ledger.finish_many(ticket, n) {
+            self.went_idle();
+        }
+    }
+
     /// Undoes the admission of a submit that did not get its job in, and
     /// counts the refusal.
     pub(crate) fn refuse(&self, admission: Admission) {
@@ -88,6 +96,14 @@ impl<J, R, E> Shared<J, R, E> {
             self.went_idle();
         }
         self.ledger.count_refused();
+    }
+
+    /// Undoes the admissions of a batch submit that the queue did not
+    /// take (the refusal is counted by the caller, once per submit).
+    pub(crate) fn refuse_many(&self, admissions: Admissions) {
+        if self.ledger.withdraw_many(admissions) {
+            self.went_idle();
+        }
     }
 
     fn went_idle(&self) {

@@ -13,7 +13,13 @@
 //! holding one. With autoscale, a worker above `min_workers` parks with a
 //! deadline of `idle_timeout` and retires if it runs out unwoken.
 //!
+//! **Batches** (opt-in, `Builder::take_batch`). A worker that finds the
+//! queue deep takes its share of it, up to [`MAX_TAKE`] jobs with one ring operation, runs them in order,
+//! publishes their results together and finishes them in the books with
+//! one counter step per counter phase (see [`crate::take`]).
+//!
 //! [`Event`]: crate::event::Event
+//! [`MAX_TAKE`]: crate::take::MAX_TAKE
 
 use crate::backoff::BeforePark;
 use crate::clock::between;
@@ -22,13 +28,16 @@ use crate::error::{BuildError, JobError};
 use crate::job::{Envelope, JobContext, JobResult, drop_quietly, panic_message};
 use crate::metrics::Ending;
 use crate::shared::Shared;
-use ringpool_core::PopError;
+use crate::take::{Taken, share};
+use ringpool_core::{PopError, Ticket};
 use std::sync::Arc;
 use std::time::Instant;
 
 /// What a worker does next.
-enum Next<J> {
-    Run(Envelope<J>),
+#[derive(PartialEq, Eq)]
+enum Next {
+    /// Run the jobs just taken.
+    Run,
     Exit,
 }
 
@@ -60,17 +69,64 @@ where
 /// The worker thread's body.
 fn work<J, R, E>(shared: &Shared<J, R, E>, slot: usize) {
     shared.mark_worker();
-    while let Next::Run(envelope) = next_job(shared, slot) {
-        // A queue slot is free now: wake a blocked submitter.
-        shared.slot_free.notify_one();
-        run(shared, slot, envelope);
+    let mut jobs = Taken::new();
+    let mut results = Taken::new();
+    while next_job(shared, slot, &mut jobs) == Next::Run {
+        // Queue slots are free now: wake blocked submitters.
+        if jobs.len() == 1 {
+            shared.slot_free.notify_one();
+        } else {
+            shared.slot_free.notify_all();
+        }
+        run_batch(shared, slot, &mut jobs, &mut results);
     }
     shared.crew.left();
 }
 
-/// Runs one job in worker slot `slot`, delivers its outcome, and finishes
-/// it in the books (after the delivery: the ledger's rule 3).
-fn run<J, R, E>(shared: &Shared<J, R, E>, slot: usize, envelope: Envelope<J>) {
+/// Runs the jobs taken, in order, publishes their results together, then
+/// finishes them in the books, one counter step per run of jobs counted in
+/// the same phase (after the delivery: the ledger's rule 3).
+fn run_batch<J, R, E>(
+    shared: &Shared<J, R, E>,
+    slot: usize,
+    jobs: &mut Taken<Envelope<J>>,
+    results: &mut Taken<JobResult<R, E>>,
+) {
+    if jobs.len() == 1 {
+        // The common case (always, without `take_batch`): no lists.
+        for envelope in jobs.drain() {
+            let ticket = envelope.ticket;
+            let result = run(shared, slot, envelope);
+            shared.results.deliver(result);
+            shared.job_over(ticket);
+        }
+        return;
+    }
+    let mut tickets = Taken::new();
+    for envelope in jobs.drain() {
+        // Both lists hold as many as `jobs` did: never full here.
+        let _ = tickets.push(envelope.ticket);
+        let _ = results.push(run(shared, slot, envelope));
+    }
+    shared.results.deliver_many(results);
+    let mut run_of: Option<(Ticket, usize)> = None;
+    for ticket in tickets.drain() {
+        run_of = match run_of {
+            Some((same, n)) if same == ticket => Some((same, n + 1)),
+            Some((other, n)) => {
+                shared.jobs_over(other, n);
+                Some((ticket, 1))
+            }
+            None => Some((ticket, 1)),
+        };
+    }
+    if let Some((ticket, n)) = run_of {
+        shared.jobs_over(ticket, n);
+    }
+}
+
+/// Runs one job in worker slot `slot` and returns its outcome.
+fn run<J, R, E>(shared: &Shared<J, R, E>, slot: usize, envelope: Envelope<J>) -> JobResult<R, E> {
     let stats = shared.crew.stats(slot);
     let started_at = shared.clock.now();
     let queue_wait = between(envelope.submitted_at, started_at);
@@ -94,26 +150,47 @@ fn run<J, R, E>(shared: &Shared<J, R, E>, slot: usize, envelope: Envelope<J>) {
         }
     };
     stats.finished(run_time, ending);
-    shared.results.deliver(JobResult {
+    JobResult {
         job_id: envelope.id,
         worker_id: slot + 1,
         outcome,
         queue_wait: queue_wait.unwrap_or_default(),
         run_time: run_time.unwrap_or_default(),
-    });
-    shared.job_over(envelope.ticket);
+    }
 }
 
-/// Finds the next job, or decides to exit.
-fn next_job<J, R, E>(shared: &Shared<J, R, E>, slot: usize) -> Next<J> {
+/// Takes this worker's share of the queue into `jobs` (see
+/// [`crate::take`]): one job with a plain pop, more with one batch pop.
+fn take<J, R, E>(shared: &Shared<J, R, E>, jobs: &mut Taken<Envelope<J>>) -> Result<(), PopError> {
+    let limit = shared.settings.take_batch;
+    let want = if limit > 1 {
+        share(shared.jobs.len(), shared.crew.live()).min(limit)
+    } else {
+        1
+    };
+    if want == 1 {
+        let envelope = shared.jobs.pop()?;
+        // `jobs` is empty between batches.
+        let _ = jobs.push(envelope);
+        return Ok(());
+    }
+    shared.jobs.pop_batch(want, |envelope| {
+        // At most `want <= MAX_TAKE` items into an empty list: all fit.
+        let _ = jobs.push(envelope);
+    })?;
+    Ok(())
+}
+
+/// Takes the next jobs into `jobs`, or decides to exit.
+fn next_job<J, R, E>(shared: &Shared<J, R, E>, slot: usize, jobs: &mut Taken<Envelope<J>>) -> Next {
     let crew = &shared.crew;
     let mut before_park = BeforePark::new(shared.settings.spin_before_park);
     loop {
         if crew.surplus() && crew.retire(slot, |live, target| live > target) {
             return Next::Exit;
         }
-        match shared.jobs.pop() {
-            Ok(envelope) => return Next::Run(envelope),
+        match take(shared, jobs) {
+            Ok(()) => return Next::Run,
             Err(PopError::Closed) => return exit_closed(shared, slot),
             Err(PopError::Empty) => {}
         }
@@ -138,7 +215,9 @@ fn next_job<J, R, E>(shared: &Shared<J, R, E>, slot: usize) -> Next<J> {
         match shared.jobs.pop() {
             Ok(envelope) => {
                 shared.job_ready.cancel(listener);
-                return Next::Run(envelope);
+                // `jobs` is empty between batches.
+                let _ = jobs.push(envelope);
+                return Next::Run;
             }
             Err(PopError::Closed) => {
                 shared.job_ready.cancel(listener);
@@ -167,7 +246,7 @@ fn next_job<J, R, E>(shared: &Shared<J, R, E>, slot: usize) -> Next<J> {
 }
 
 /// The queue is closed and drained: leave, freeing the slot.
-fn exit_closed<J, R, E>(shared: &Shared<J, R, E>, slot: usize) -> Next<J> {
+fn exit_closed<J, R, E>(shared: &Shared<J, R, E>, slot: usize) -> Next {
     shared.crew.retire(slot, |_, _| true);
     Next::Exit
 }

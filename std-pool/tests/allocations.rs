@@ -47,6 +47,7 @@ fn run(
     pool: &Pool<u64, u64>,
     results: &ringpool::Results<u64, u64, std::convert::Infallible>,
     jobs: u64,
+    many: bool,
 ) {
     let mut drained = 0;
     let drain = |drained: &mut u64| {
@@ -55,7 +56,20 @@ fn run(
             *drained += 1;
         }
     };
-    for job in 0..jobs {
+    if many {
+        // Chunks of 16 through `try_submit_many`: refused jobs stay in the
+        // iterator.
+        let mut next = 0;
+        while next < jobs {
+            let mut chunk = next..(next + 16).min(jobs);
+            while !chunk.is_empty() {
+                let _ = pool.try_submit_many(&mut chunk);
+                drain(&mut drained);
+            }
+            next = chunk.end;
+        }
+    }
+    for job in (0..jobs).filter(|_| !many) {
         let mut job = job;
         while let Err(e) = pool.try_submit(job) {
             job = e.into_inner();
@@ -80,26 +94,31 @@ fn steady_state_allocates_nothing_per_job() {
         "the counter counts nothing"
     );
 
-    let pool = Pool::builder()
-        .workers(2)
-        .queue_capacity(256)
-        .build(|_, job: u64| job * 2)
-        .unwrap();
-    let results = pool.results().unwrap();
-    // Warm-up: threads started, lazy thread-locals and statistics touched.
-    run(&pool, &results, 20_000);
-    pool.wait().unwrap();
-    let _ = pool.metrics();
+    // One job at a time, then batches on both sides (`try_submit_many`,
+    // workers taking up to 4 jobs at once).
+    for (take, many) in [(1, false), (4, true)] {
+        let pool = Pool::builder()
+            .workers(2)
+            .queue_capacity(256)
+            .take_batch(take)
+            .build(|_, job: u64| job * 2)
+            .unwrap();
+        let results = pool.results().unwrap();
+        // Warm-up: threads started, lazy thread-locals and statistics touched.
+        run(&pool, &results, 20_000, many);
+        pool.wait().unwrap();
+        let _ = pool.metrics();
 
-    COUNTING.store(true, Ordering::SeqCst);
-    run(&pool, &results, 100_000);
-    pool.wait().unwrap();
-    COUNTING.store(false, Ordering::SeqCst);
+        COUNTING.store(true, Ordering::SeqCst);
+        run(&pool, &results, 100_000, many);
+        pool.wait().unwrap();
+        COUNTING.store(false, Ordering::SeqCst);
 
-    let allocations = ALLOCATIONS.load(Ordering::SeqCst);
-    assert_eq!(
-        allocations, 0,
-        "{allocations} allocations during 100 000 jobs"
-    );
-    assert_eq!(pool.metrics().succeeded, 120_000);
+        let allocations = ALLOCATIONS.swap(0, Ordering::SeqCst);
+        assert_eq!(
+            allocations, 0,
+            "{allocations} allocations during 100 000 jobs (take {take}, many {many})"
+        );
+        assert_eq!(pool.metrics().succeeded, 120_000);
+    }
 }

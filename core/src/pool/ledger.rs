@@ -77,6 +77,36 @@ impl Admission {
     }
 }
 
+/// `count` counted jobs, not yet accepted or refused, with consecutive ids
+/// from [`first_id`](Self::first_id); see [`Ledger::admit_many`]. One
+/// admission of many replaces `count` single ones: one read-modify-write on
+/// the counter and one on the ids for the lot.
+#[derive(Debug, PartialEq, Eq)]
+#[must_use = "admissions must be accepted or refused, or the counter never goes idle"]
+pub struct Admissions {
+    first_id: JobId,
+    count: usize,
+    ticket: Ticket,
+}
+
+impl Admissions {
+    /// The id of the first job; the `i`-th (from 0) has `first_id + i`
+    /// (wrapping, as every id).
+    pub fn first_id(&self) -> JobId {
+        self.first_id
+    }
+
+    /// How many jobs the admission still holds.
+    pub fn count(&self) -> usize {
+        self.count
+    }
+
+    /// The counter phase every one of these jobs was counted in.
+    pub fn ticket(&self) -> Ticket {
+        self.ticket
+    }
+}
+
 /// The books of a pool: jobs in flight (a [`PhasedCounter`]), the next
 /// job id, and how many submissions were accepted and refused.
 ///
@@ -131,6 +161,61 @@ impl Ledger {
         let ticket = self.counter.add(1)?;
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         Ok(Admission { id, ticket })
+    }
+
+    /// Counts `count` more jobs in flight, all in one counter phase, and
+    /// draws `count` consecutive ids: two read-modify-writes however large
+    /// `count` is. Call it before the jobs are queued; then
+    /// [`accept_many`](Self::accept_many) those that got in and
+    /// [`withdraw_many`](Self::withdraw_many) the rest.
+    ///
+    /// # Errors
+    ///
+    /// [`CounterError::Overflow`] when the current phase cannot count
+    /// `count` more; nothing is counted then.
+    pub fn admit_many(&self, count: usize) -> Result<Admissions, CounterError> {
+        let ticket = self.counter.add(count)?;
+        let first_id = self.next_id.fetch_add(count, Ordering::Relaxed);
+        Ok(Admissions {
+            first_id,
+            count,
+            ticket,
+        })
+    }
+
+    /// The first `n` jobs of `admissions` (at most its count) are queued:
+    /// counts them accepted (one read-modify-write) and removes them from
+    /// `admissions`, which keeps the rest (ids after theirs).
+    pub fn accept_many(&self, admissions: &mut Admissions, n: usize) {
+        let n = n.min(admissions.count);
+        if n > 0 {
+            self.accepted.fetch_add(n, Ordering::Relaxed);
+            admissions.first_id = admissions.first_id.wrapping_add(n);
+            admissions.count -= n;
+        }
+    }
+
+    /// The jobs still in `admissions` were handed back: undoes their count
+    /// with one read-modify-write. Returns `true` if that made the counter
+    /// idle. Their ids stay used up.
+    pub fn withdraw_many(&self, admissions: Admissions) -> bool {
+        // Cannot underflow: the admissions hold `count` in their phase.
+        matches!(
+            self.counter.done_many(admissions.ticket, admissions.count),
+            Ok(true)
+        )
+    }
+
+    /// `n` accepted jobs, all counted with `ticket`, are over and their
+    /// results delivered: one read-modify-write. Returns `true` if that
+    /// emptied the phase (wake waiters then).
+    ///
+    /// # Errors
+    ///
+    /// [`CounterError::Underflow`] if fewer than `n` are pending in that
+    /// phase (a bug of the caller); nothing changes.
+    pub fn finish_many(&self, ticket: Ticket, n: usize) -> Result<bool, CounterError> {
+        self.counter.done_many(ticket, n)
     }
 
     /// The admitted job is queued: returns its id.

@@ -104,4 +104,4 @@ mod ledger;
 
 pub use error::{RecvError, RunError, SubmitError};
 pub use fixed::{JobResult, Pool, RunReport};
-pub use ledger::{Admission, JobContext, JobId, Ledger};
+pub use ledger::{Admission, Admissions, JobContext, JobId, Ledger};
