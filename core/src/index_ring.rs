@@ -224,26 +224,26 @@ pub(crate) struct IndexRing {
 /// Geometry shared by both index rings of a `Ring`.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Shape {
-    /// `log2(size)`.
-    order: u32,
+    /// `size - 1`: the index field's mask. Kept instead of `log2(size)` so
+    /// that every mask below is one or two cheap operations away (no
+    /// variable shift on the hot path).
+    mask: usize,
 }
 
 impl Shape {
     /// The shape for a ring of `size` entries (`size` a power of two >= 2).
     pub(crate) const fn new(size: usize) -> Self {
-        Self {
-            order: size.trailing_zeros(),
-        }
+        Self { mask: size - 1 }
     }
 
     #[inline]
     pub(crate) const fn size(self) -> usize {
-        1 << self.order
+        self.mask + 1
     }
 
     #[inline]
     const fn index_mask(self) -> usize {
-        self.size() - 1
+        self.mask
     }
 
     #[inline]
@@ -254,7 +254,7 @@ impl Shape {
     /// Index bits and the safe bit: everything below the cycle.
     #[inline]
     const fn low_bits(self) -> usize {
-        (self.size() << 1) - 1
+        (self.mask << 1) | 1
     }
 
     /// The most indices the ring may hold at once.
@@ -284,6 +284,14 @@ impl Shape {
     #[inline]
     pub(crate) const fn position(self, ticket: usize) -> usize {
         ticket & self.index_mask()
+    }
+
+    /// Whether `entry` holds an index of `ticket`'s cycle (a dequeuer of
+    /// `ticket` would consume it).
+    #[inline]
+    fn ready(self, entry: usize, ticket: usize) -> bool {
+        self.cycle_of_entry(entry) == self.cycle_of_ticket(ticket)
+            && entry & self.index_mask() != self.index_mask()
     }
 
     /// The word of an entry that holds `index` in the cycle of `ticket`.
@@ -438,14 +446,59 @@ impl IndexRing {
     }
 
     /// Removes and returns the oldest index, or `None` if the ring is empty.
+    ///
+    /// The fast path (inline): `threshold` is not negative, the entry at
+    /// `head` holds the index of `head`'s cycle, and our fetch-add draws
+    /// exactly that ticket; then the entry value read before the fetch-add
+    /// is still the entry's index (only the holder of ticket `head` may
+    /// consume it, and a dequeuer of a later lap may only clear its safe
+    /// bit), so it is consumed without reading the entry again. Everything
+    /// else is out of line: [`dequeue_slow`](Self::dequeue_slow) (the
+    /// read-only empty check) and [`dequeue_from`](Self::dequeue_from).
     #[inline]
     pub(crate) fn dequeue(&self, shape: Shape, entries: &[Entry]) -> Option<usize> {
-        // Fast path: no enqueue since the last run of empty dequeues.
-        if self.threshold.load(Ordering::Acquire) < 0 || self.looks_empty(shape, entries) {
+        // No enqueue since the last run of failed dequeues: empty.
+        if self.threshold.load(Ordering::Acquire) < 0 {
             return None;
         }
+        let head = self.head.load(Ordering::Acquire);
+        let slot = &entries[shape.position(head >> 1)].0;
+        let entry = slot.load(Ordering::Acquire);
+        if !shape.ready(entry, head >> 1) {
+            return self.dequeue_slow(shape, entries, head);
+        }
+        let raw = self.head.fetch_add(STEP, Ordering::AcqRel);
+        if raw != head {
+            // Another dequeuer drew `head` first: treat our own ticket.
+            return self.dequeue_from(shape, entries, raw);
+        }
+        // Our index: consume it by emptying the index field.
+        slot.fetch_or(shape.index_mask(), Ordering::AcqRel);
+        Some(entry & shape.index_mask())
+    }
+
+    /// The dequeue after the entry at `head` (the value read from `head`)
+    /// held no index of `head`'s cycle. First the read-only empty check:
+    /// if `tail <= head`, every ticket an enqueuer ever drew has already
+    /// been drawn by a dequeuer, which is what a dequeue that burnt its
+    /// ticket and then saw `tail <= ticket + 1` would have concluded; report
+    /// empty without burning a ticket, moving `tail`, or spending
+    /// `threshold` (an empty poll writes nothing and does not walk the
+    /// ring). Otherwise draw a ticket.
+    #[inline(never)]
+    fn dequeue_slow(&self, shape: Shape, entries: &[Entry], head: usize) -> Option<usize> {
+        if !before(head, self.tail.load(Ordering::Acquire) & !CLOSED_BIT) {
+            return None;
+        }
+        let raw = self.head.fetch_add(STEP, Ordering::AcqRel);
+        self.dequeue_from(shape, entries, raw)
+    }
+
+    /// The dequeue from a drawn ticket `raw` on: its index, or the paper's
+    /// failure handling (empty test, catch-up, threshold) and more tickets.
+    #[inline(never)]
+    fn dequeue_from(&self, shape: Shape, entries: &[Entry], mut raw: usize) -> Option<usize> {
         loop {
-            let raw = self.head.fetch_add(STEP, Ordering::AcqRel);
             if let Some(index) = self.try_dequeue_at(shape, entries, raw) {
                 return Some(index);
             }
@@ -460,25 +513,8 @@ impl IndexRing {
             if self.threshold.fetch_sub(1, Ordering::AcqRel) <= 0 {
                 return None;
             }
+            raw = self.head.fetch_add(STEP, Ordering::AcqRel);
         }
-    }
-
-    /// The read-only empty check: `true` if the entry at `head` holds no
-    /// index of `head`'s cycle and `tail <= head` (read in that order), i.e.
-    /// every ticket an enqueuer ever drew has already been drawn by a
-    /// dequeuer. Reporting empty then is what a dequeue that burnt its ticket
-    /// and then saw `tail <= ticket + 1` would have reported, without
-    /// burning the ticket, moving `tail`, or spending `threshold`: an empty
-    /// poll costs no write and does not walk the ring. When the entry at
-    /// `head` is ready (the common case of a non-empty ring) `tail`, the
-    /// enqueuers' line, is not read at all.
-    #[inline(always)]
-    fn looks_empty(&self, shape: Shape, entries: &[Entry]) -> bool {
-        let head = self.head.load(Ordering::Acquire);
-        let entry = entries[shape.position(head >> 1)].0.load(Ordering::Acquire);
-        let ready = shape.cycle_of_entry(entry) == shape.cycle_of_ticket(head >> 1)
-            && entry & shape.index_mask() != shape.index_mask();
-        !ready && !before(head, self.tail.load(Ordering::Acquire) & !CLOSED_BIT)
     }
 
     /// Removes up to `out.len()` of the oldest indices into `out`, oldest
