@@ -410,12 +410,46 @@ impl IndexRing {
 
     /// One enqueue attempt at a claimed `ticket`: `true` if `index` was
     /// stored there, `false` if the ticket is unusable and must be skipped.
+    ///
+    /// Fast path: one compare-and-swap that expects the entry exactly as a
+    /// consumer (or a dequeuer that burnt the ticket one lap earlier) leaves
+    /// it: empty, safe, one lap older than the ticket, which is usable by
+    /// the rule of [`enqueue`](Self::enqueue). No load first: one cache-line
+    /// transfer instead of a shared read followed by an upgrade. Any other
+    /// entry value goes to [`try_enqueue_seen`](Self::try_enqueue_seen), out
+    /// of line, which applies the full rule.
     #[inline(always)]
     fn try_enqueue_at(&self, shape: Shape, entries: &[Entry], raw: usize, index: usize) -> bool {
         let ticket = raw >> 1;
-        let ticket_cycle = shape.cycle_of_ticket(ticket);
         let slot = &entries[shape.position(ticket)].0;
-        let mut entry = slot.load(Ordering::Acquire);
+        let expected = shape.cycle_of_ticket(ticket.wrapping_sub(shape.size()));
+        match slot.compare_exchange_weak(
+            expected,
+            shape.entry_for(ticket, index),
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        ) {
+            Ok(_) => {
+                self.reset_threshold(shape);
+                true
+            }
+            Err(current) => self.try_enqueue_seen(shape, slot, raw, index, current),
+        }
+    }
+
+    /// The full enqueue rule at ticket `raw` for an entry last seen holding
+    /// `entry`.
+    #[inline(never)]
+    fn try_enqueue_seen(
+        &self,
+        shape: Shape,
+        slot: &AtomicUsize,
+        raw: usize,
+        index: usize,
+        mut entry: usize,
+    ) -> bool {
+        let ticket = raw >> 1;
+        let ticket_cycle = shape.cycle_of_ticket(ticket);
         loop {
             let entry_cycle = shape.cycle_of_entry(entry);
             let usable = before(entry_cycle, ticket_cycle)
@@ -434,14 +468,21 @@ impl IndexRing {
                 Ordering::Acquire,
             ) {
                 Ok(_) => {
-                    // Give dequeuers a fresh budget (paper: "reset threshold").
-                    if self.threshold.load(Ordering::Acquire) != shape.threshold() {
-                        store_isize(&self.threshold, shape.threshold(), Ordering::Release);
-                    }
+                    self.reset_threshold(shape);
                     return true;
                 }
                 Err(current) => entry = current,
             }
+        }
+    }
+
+    /// Gives dequeuers a fresh budget after an enqueue (paper: "reset
+    /// threshold"); a load first, so that a steady stream of enqueues does
+    /// not write the line.
+    #[inline(always)]
+    fn reset_threshold(&self, shape: Shape) {
+        if self.threshold.load(Ordering::Acquire) != shape.threshold() {
+            store_isize(&self.threshold, shape.threshold(), Ordering::Release);
         }
     }
 
