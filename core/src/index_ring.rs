@@ -362,6 +362,7 @@ impl IndexRing {
                 return false;
             }
             if self.try_enqueue_at(shape, entries, raw, index) {
+                self.reset_threshold(shape);
                 return true;
             }
         }
@@ -406,10 +407,16 @@ impl IndexRing {
                 }
             }
         }
+        if !indices.is_empty() {
+            // One reset for the whole batch, after its last compare-and-swap
+            // (see "The threshold argument with batches").
+            self.reset_threshold(shape);
+        }
     }
 
     /// One enqueue attempt at a claimed `ticket`: `true` if `index` was
     /// stored there, `false` if the ticket is unusable and must be skipped.
+    /// The caller resets `threshold` after success.
     ///
     /// Fast path: one compare-and-swap that expects the entry exactly as a
     /// consumer (or a dequeuer that burnt the ticket one lap earlier) leaves
@@ -429,10 +436,7 @@ impl IndexRing {
             Ordering::AcqRel,
             Ordering::Acquire,
         ) {
-            Ok(_) => {
-                self.reset_threshold(shape);
-                true
-            }
+            Ok(_) => true,
             Err(current) => self.try_enqueue_seen(shape, slot, raw, index, current),
         }
     }
@@ -467,10 +471,7 @@ impl IndexRing {
                 Ordering::AcqRel,
                 Ordering::Acquire,
             ) {
-                Ok(_) => {
-                    self.reset_threshold(shape);
-                    return true;
-                }
+                Ok(_) => return true,
                 Err(current) => entry = current,
             }
         }
