@@ -40,6 +40,14 @@
 //!   swap `{cycle(t), safe, i}` into it and reset `threshold` to `3n - 1`.
 //!   Otherwise take the next ticket. **Linearization point**: the successful
 //!   compare-and-swap.
+//!   **Fast path** (ours): the compare-and-swap is tried first, with no
+//!   load before it, against the one value a usable entry almost always
+//!   holds: empty, safe, exactly one lap older than the ticket (what the
+//!   previous lap's consumer, or a dequeuer that burnt that ticket, left
+//!   there). That value satisfies the rule above, so the shortcut only
+//!   skips the test; any other value falls back to the full rule, out of
+//!   line. It saves a load, and on a contended line a shared read followed
+//!   by an upgrade.
 //! * **dequeue**: if `threshold < 0` the ring is empty. Otherwise take a
 //!   ticket `h` from `head`. If the entry holds an index of cycle `h`, consume
 //!   it with one fetch-or that sets the index field to [`EMPTY`]
@@ -53,6 +61,25 @@
 //!   `threshold`; if it was already `<= 0` report empty, else take another
 //!   ticket.
 //!
+//!   **Fast path** (ours): read `head` and the entry at `head` before the
+//!   fetch-add (the empty check below needs both anyway). If that entry
+//!   holds the index of `head`'s cycle and the fetch-add returns exactly
+//!   `head`, the value read is still the entry's index: only the holder of
+//!   ticket `head` consumes it, an enqueuer never overwrites an entry that
+//!   holds an index, and a dequeuer of a later lap may only clear its safe
+//!   bit. So it is consumed (the same fetch-or, the same linearization
+//!   point) without reading the entry again; any other outcome treats the
+//!   drawn ticket by the full rule, out of line.
+//!
+//!   The consuming fetch-or cannot be a plain store, although a store
+//!   would save a locked instruction per ring and item: a dequeuer of a
+//!   later lap that finds the entry still holding this lap's index clears
+//!   its safe bit with a compare-and-swap, and a store of a value read
+//!   before that would set the bit again. A late enqueuer of that later
+//!   lap would then place its index behind a dequeuer that has already
+//!   passed it, and the index would never be found. (Repairing it after the
+//!   store would need a store-load fence, a locked instruction on x86
+//!   again.) The reference implementation uses the same fetch-or.
 //! * **empty check** (before a dequeue takes a ticket; ours, not the
 //!   paper's): read `head`, then the entry at `head`; if that entry holds no
 //!   index of `head`'s cycle, read `tail`, and if `tail <= head` report empty
@@ -117,6 +144,18 @@
 //! tail than the single dequeuers racing it would. So the bound and the
 //! threshold `3n - 1` carry over unchanged; the read-only empty check burns
 //! no ticket and so does not enter the count at all.
+//!
+//! A batch enqueue resets `threshold` once, after its last compare-and-swap,
+//! not after each. The reset only has to follow the compare-and-swap it
+//! covers (the paper's single enqueue resets after its own), so that a
+//! dequeuer that reads a negative threshold has read it before some reset
+//! that follows every index placed before it; delaying the reset of index
+//! `j` until after index `k - 1` keeps that order. What it widens is the
+//! window a single enqueue also has between its compare-and-swap and its
+//! reset, by the batch's own remaining attempts (at most `MAX_BATCH`
+//! entries, no waiting): a dequeuer that runs the threshold out in that
+//! window reports empty, exactly as it could against a single enqueuer
+//! paused at that point, and the reset that follows restores the budget.
 //!
 //! # Layout
 //!
