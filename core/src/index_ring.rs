@@ -40,6 +40,14 @@
 //!   swap `{cycle(t), safe, i}` into it and reset `threshold` to `3n - 1`.
 //!   Otherwise take the next ticket. **Linearization point**: the successful
 //!   compare-and-swap.
+//!   **Fast path** (ours): the compare-and-swap is tried first, with no
+//!   load before it, against the one value a usable entry almost always
+//!   holds: empty, safe, exactly one lap older than the ticket (what the
+//!   previous lap's consumer, or a dequeuer that burnt that ticket, left
+//!   there). That value satisfies the rule above, so the shortcut only
+//!   skips the test; any other value falls back to the full rule, out of
+//!   line. It saves a load, and on a contended line a shared read followed
+//!   by an upgrade.
 //! * **dequeue**: if `threshold < 0` the ring is empty. Otherwise take a
 //!   ticket `h` from `head`. If the entry holds an index of cycle `h`, consume
 //!   it with one fetch-or that sets the index field to [`EMPTY`]
@@ -53,6 +61,25 @@
 //!   `threshold`; if it was already `<= 0` report empty, else take another
 //!   ticket.
 //!
+//!   **Fast path** (ours): read `head` and the entry at `head` before the
+//!   fetch-add (the empty check below needs both anyway). If that entry
+//!   holds the index of `head`'s cycle and the fetch-add returns exactly
+//!   `head`, the value read is still the entry's index: only the holder of
+//!   ticket `head` consumes it, an enqueuer never overwrites an entry that
+//!   holds an index, and a dequeuer of a later lap may only clear its safe
+//!   bit. So it is consumed (the same fetch-or, the same linearization
+//!   point) without reading the entry again; any other outcome treats the
+//!   drawn ticket by the full rule, out of line.
+//!
+//!   The consuming fetch-or cannot be a plain store, although a store
+//!   would save a locked instruction per ring and item: a dequeuer of a
+//!   later lap that finds the entry still holding this lap's index clears
+//!   its safe bit with a compare-and-swap, and a store of a value read
+//!   before that would set the bit again. A late enqueuer of that later
+//!   lap would then place its index behind a dequeuer that has already
+//!   passed it, and the index would never be found. (Repairing it after the
+//!   store would need a store-load fence, a locked instruction on x86
+//!   again.) The reference implementation uses the same fetch-or.
 //! * **empty check** (before a dequeue takes a ticket; ours, not the
 //!   paper's): read `head`, then the entry at `head`; if that entry holds no
 //!   index of `head`'s cycle, read `tail`, and if `tail <= head` report empty
@@ -117,6 +144,18 @@
 //! tail than the single dequeuers racing it would. So the bound and the
 //! threshold `3n - 1` carry over unchanged; the read-only empty check burns
 //! no ticket and so does not enter the count at all.
+//!
+//! A batch enqueue resets `threshold` once, after its last compare-and-swap,
+//! not after each. The reset only has to follow the compare-and-swap it
+//! covers (the paper's single enqueue resets after its own), so that a
+//! dequeuer that reads a negative threshold has read it before some reset
+//! that follows every index placed before it; delaying the reset of index
+//! `j` until after index `k - 1` keeps that order. What it widens is the
+//! window a single enqueue also has between its compare-and-swap and its
+//! reset, by the batch's own remaining attempts (at most `MAX_BATCH`
+//! entries, no waiting): a dequeuer that runs the threshold out in that
+//! window reports empty, exactly as it could against a single enqueuer
+//! paused at that point, and the reset that follows restores the budget.
 //!
 //! # Layout
 //!
@@ -224,26 +263,26 @@ pub(crate) struct IndexRing {
 /// Geometry shared by both index rings of a `Ring`.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Shape {
-    /// `log2(size)`.
-    order: u32,
+    /// `size - 1`: the index field's mask. Kept instead of `log2(size)` so
+    /// that every mask below is one or two cheap operations away (no
+    /// variable shift on the hot path).
+    mask: usize,
 }
 
 impl Shape {
     /// The shape for a ring of `size` entries (`size` a power of two >= 2).
     pub(crate) const fn new(size: usize) -> Self {
-        Self {
-            order: size.trailing_zeros(),
-        }
+        Self { mask: size - 1 }
     }
 
     #[inline]
     pub(crate) const fn size(self) -> usize {
-        1 << self.order
+        self.mask + 1
     }
 
     #[inline]
     const fn index_mask(self) -> usize {
-        self.size() - 1
+        self.mask
     }
 
     #[inline]
@@ -254,7 +293,7 @@ impl Shape {
     /// Index bits and the safe bit: everything below the cycle.
     #[inline]
     const fn low_bits(self) -> usize {
-        (self.size() << 1) - 1
+        (self.mask << 1) | 1
     }
 
     /// The most indices the ring may hold at once.
@@ -284,6 +323,14 @@ impl Shape {
     #[inline]
     pub(crate) const fn position(self, ticket: usize) -> usize {
         ticket & self.index_mask()
+    }
+
+    /// Whether `entry` holds an index of `ticket`'s cycle (a dequeuer of
+    /// `ticket` would consume it).
+    #[inline]
+    fn ready(self, entry: usize, ticket: usize) -> bool {
+        self.cycle_of_entry(entry) == self.cycle_of_ticket(ticket)
+            && entry & self.index_mask() != self.index_mask()
     }
 
     /// The word of an entry that holds `index` in the cycle of `ticket`.
@@ -354,6 +401,7 @@ impl IndexRing {
                 return false;
             }
             if self.try_enqueue_at(shape, entries, raw, index) {
+                self.reset_threshold(shape);
                 return true;
             }
         }
@@ -398,16 +446,53 @@ impl IndexRing {
                 }
             }
         }
+        if !indices.is_empty() {
+            // One reset for the whole batch, after its last compare-and-swap
+            // (see "The threshold argument with batches").
+            self.reset_threshold(shape);
+        }
     }
 
     /// One enqueue attempt at a claimed `ticket`: `true` if `index` was
     /// stored there, `false` if the ticket is unusable and must be skipped.
+    /// The caller resets `threshold` after success.
+    ///
+    /// Fast path: one compare-and-swap that expects the entry exactly as a
+    /// consumer (or a dequeuer that burnt the ticket one lap earlier) leaves
+    /// it: empty, safe, one lap older than the ticket, which is usable by
+    /// the rule of [`enqueue`](Self::enqueue). No load first: one cache-line
+    /// transfer instead of a shared read followed by an upgrade. Any other
+    /// entry value goes to [`try_enqueue_seen`](Self::try_enqueue_seen), out
+    /// of line, which applies the full rule.
     #[inline(always)]
     fn try_enqueue_at(&self, shape: Shape, entries: &[Entry], raw: usize, index: usize) -> bool {
         let ticket = raw >> 1;
-        let ticket_cycle = shape.cycle_of_ticket(ticket);
         let slot = &entries[shape.position(ticket)].0;
-        let mut entry = slot.load(Ordering::Acquire);
+        let expected = shape.cycle_of_ticket(ticket.wrapping_sub(shape.size()));
+        match slot.compare_exchange_weak(
+            expected,
+            shape.entry_for(ticket, index),
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        ) {
+            Ok(_) => true,
+            Err(current) => self.try_enqueue_seen(shape, slot, raw, index, current),
+        }
+    }
+
+    /// The full enqueue rule at ticket `raw` for an entry last seen holding
+    /// `entry`.
+    #[inline(never)]
+    fn try_enqueue_seen(
+        &self,
+        shape: Shape,
+        slot: &AtomicUsize,
+        raw: usize,
+        index: usize,
+        mut entry: usize,
+    ) -> bool {
+        let ticket = raw >> 1;
+        let ticket_cycle = shape.cycle_of_ticket(ticket);
         loop {
             let entry_cycle = shape.cycle_of_entry(entry);
             let usable = before(entry_cycle, ticket_cycle)
@@ -425,27 +510,76 @@ impl IndexRing {
                 Ordering::AcqRel,
                 Ordering::Acquire,
             ) {
-                Ok(_) => {
-                    // Give dequeuers a fresh budget (paper: "reset threshold").
-                    if self.threshold.load(Ordering::Acquire) != shape.threshold() {
-                        store_isize(&self.threshold, shape.threshold(), Ordering::Release);
-                    }
-                    return true;
-                }
+                Ok(_) => return true,
                 Err(current) => entry = current,
             }
         }
     }
 
+    /// Gives dequeuers a fresh budget after an enqueue (paper: "reset
+    /// threshold"); a load first, so that a steady stream of enqueues does
+    /// not write the line.
+    #[inline(always)]
+    fn reset_threshold(&self, shape: Shape) {
+        if self.threshold.load(Ordering::Acquire) != shape.threshold() {
+            store_isize(&self.threshold, shape.threshold(), Ordering::Release);
+        }
+    }
+
     /// Removes and returns the oldest index, or `None` if the ring is empty.
+    ///
+    /// The fast path (inline): `threshold` is not negative, the entry at
+    /// `head` holds the index of `head`'s cycle, and our fetch-add draws
+    /// exactly that ticket; then the entry value read before the fetch-add
+    /// is still the entry's index (only the holder of ticket `head` may
+    /// consume it, and a dequeuer of a later lap may only clear its safe
+    /// bit), so it is consumed without reading the entry again. Everything
+    /// else is out of line: [`dequeue_slow`](Self::dequeue_slow) (the
+    /// read-only empty check) and [`dequeue_from`](Self::dequeue_from).
     #[inline]
     pub(crate) fn dequeue(&self, shape: Shape, entries: &[Entry]) -> Option<usize> {
-        // Fast path: no enqueue since the last run of empty dequeues.
-        if self.threshold.load(Ordering::Acquire) < 0 || self.looks_empty(shape, entries) {
+        // No enqueue since the last run of failed dequeues: empty.
+        if self.threshold.load(Ordering::Acquire) < 0 {
             return None;
         }
+        let head = self.head.load(Ordering::Acquire);
+        let slot = &entries[shape.position(head >> 1)].0;
+        let entry = slot.load(Ordering::Acquire);
+        if !shape.ready(entry, head >> 1) {
+            return self.dequeue_slow(shape, entries, head);
+        }
+        let raw = self.head.fetch_add(STEP, Ordering::AcqRel);
+        if raw != head {
+            // Another dequeuer drew `head` first: treat our own ticket.
+            return self.dequeue_from(shape, entries, raw);
+        }
+        // Our index: consume it by emptying the index field.
+        slot.fetch_or(shape.index_mask(), Ordering::AcqRel);
+        Some(entry & shape.index_mask())
+    }
+
+    /// The dequeue after the entry at `head` (the value read from `head`)
+    /// held no index of `head`'s cycle. First the read-only empty check:
+    /// if `tail <= head`, every ticket an enqueuer ever drew has already
+    /// been drawn by a dequeuer, which is what a dequeue that burnt its
+    /// ticket and then saw `tail <= ticket + 1` would have concluded; report
+    /// empty without burning a ticket, moving `tail`, or spending
+    /// `threshold` (an empty poll writes nothing and does not walk the
+    /// ring). Otherwise draw a ticket.
+    #[inline(never)]
+    fn dequeue_slow(&self, shape: Shape, entries: &[Entry], head: usize) -> Option<usize> {
+        if !before(head, self.tail.load(Ordering::Acquire) & !CLOSED_BIT) {
+            return None;
+        }
+        let raw = self.head.fetch_add(STEP, Ordering::AcqRel);
+        self.dequeue_from(shape, entries, raw)
+    }
+
+    /// The dequeue from a drawn ticket `raw` on: its index, or the paper's
+    /// failure handling (empty test, catch-up, threshold) and more tickets.
+    #[inline(never)]
+    fn dequeue_from(&self, shape: Shape, entries: &[Entry], mut raw: usize) -> Option<usize> {
         loop {
-            let raw = self.head.fetch_add(STEP, Ordering::AcqRel);
             if let Some(index) = self.try_dequeue_at(shape, entries, raw) {
                 return Some(index);
             }
@@ -460,25 +594,8 @@ impl IndexRing {
             if self.threshold.fetch_sub(1, Ordering::AcqRel) <= 0 {
                 return None;
             }
+            raw = self.head.fetch_add(STEP, Ordering::AcqRel);
         }
-    }
-
-    /// The read-only empty check: `true` if the entry at `head` holds no
-    /// index of `head`'s cycle and `tail <= head` (read in that order), i.e.
-    /// every ticket an enqueuer ever drew has already been drawn by a
-    /// dequeuer. Reporting empty then is what a dequeue that burnt its ticket
-    /// and then saw `tail <= ticket + 1` would have reported, without
-    /// burning the ticket, moving `tail`, or spending `threshold`: an empty
-    /// poll costs no write and does not walk the ring. When the entry at
-    /// `head` is ready (the common case of a non-empty ring) `tail`, the
-    /// enqueuers' line, is not read at all.
-    #[inline(always)]
-    fn looks_empty(&self, shape: Shape, entries: &[Entry]) -> bool {
-        let head = self.head.load(Ordering::Acquire);
-        let entry = entries[shape.position(head >> 1)].0.load(Ordering::Acquire);
-        let ready = shape.cycle_of_entry(entry) == shape.cycle_of_ticket(head >> 1)
-            && entry & shape.index_mask() != shape.index_mask();
-        !ready && !before(head, self.tail.load(Ordering::Acquire) & !CLOSED_BIT)
     }
 
     /// Removes up to `out.len()` of the oldest indices into `out`, oldest

@@ -119,7 +119,7 @@
 
 use crate::error::{BatchPushError, CapacityError, PopError, PushError};
 use crate::index_ring::{IndexRing, Shape};
-use crate::storage::{InlineStorage, Storage, index_ring_size};
+use crate::storage::{InlineStorage, Slot, Storage, index_ring_size};
 use crate::sync::{AtomicUsize, Ordering};
 use core::fmt;
 use crossbeam_utils::CachePadded;
@@ -263,12 +263,38 @@ impl<S: Storage> GenericRing<S> {
 
     #[inline]
     fn free_entries(&self) -> &[crate::Entry] {
-        &self.storage.entries()[..self.shape.size()]
+        let entries = self.storage.entries();
+        debug_assert!(entries.len() >= 2 * self.shape.size());
+        // SAFETY: construction checked (or, for `Ring<T, N>`, the type
+        // guarantees) `entries().len() >= 2 * size`, and `Storage`'s contract
+        // makes every call return that same slice. No bounds check on the
+        // hot path.
+        unsafe { entries.get_unchecked(..self.shape.size()) }
     }
 
     #[inline]
     fn used_entries(&self) -> &[crate::Entry] {
-        &self.storage.entries()[self.shape.size()..2 * self.shape.size()]
+        let entries = self.storage.entries();
+        debug_assert!(entries.len() >= 2 * self.shape.size());
+        // SAFETY: as in `free_entries`.
+        unsafe { entries.get_unchecked(self.shape.size()..2 * self.shape.size()) }
+    }
+
+    /// Slot `index`, without a bounds check.
+    ///
+    /// # Safety
+    ///
+    /// `index < capacity`: true of every index taken from either index ring
+    /// (the free ring starts with `0..capacity`, the used ring only ever gets
+    /// indices taken from the free ring).
+    #[inline]
+    unsafe fn slot(&self, index: usize) -> &Slot<S::Item> {
+        let slots = self.storage.slots();
+        debug_assert!(index < self.capacity && self.capacity <= slots.len());
+        // SAFETY: `index < capacity <= slots().len()` (the caller, and
+        // construction checked the length; `Storage` returns the same slice
+        // every call).
+        unsafe { slots.get_unchecked(index) }
     }
 
     /// Appends `item`, or hands it back.
@@ -289,7 +315,9 @@ impl<S: Storage> GenericRing<S> {
                 PushError::Full(item)
             });
         };
-        self.storage.slots()[index].0.with_mut(|slot| {
+        // SAFETY: `index` came out of the free ring, so it is a slot number.
+        let cell = unsafe { self.slot(index) };
+        cell.0.with_mut(|slot| {
             // SAFETY: `index` came out of the free ring, so no other thread
             // holds it: the slot is ours alone until we publish it in the used
             // ring, and it holds no item (its last item, if any, was moved out
@@ -394,7 +422,9 @@ impl<S: Storage> GenericRing<S> {
     /// is read at most once before it goes back to the free ring.
     #[inline]
     unsafe fn read_slot(&self, index: usize) -> S::Item {
-        self.storage.slots()[index].0.with(|slot| {
+        // SAFETY: `index` came out of the used ring, so it is a slot number.
+        let cell = unsafe { self.slot(index) };
+        cell.0.with(|slot| {
             // SAFETY: the caller owns the slot and it holds an item (above).
             unsafe { (*slot).assume_init_read() }
         })
@@ -476,7 +506,9 @@ impl<S: Storage> GenericRing<S> {
             while round.written < round.claimed {
                 let Some(item) = items.next() else { break };
                 let index = round.indices[round.written];
-                self.storage.slots()[index].0.with_mut(|slot| {
+                // SAFETY: `index` came out of the free ring: a slot number.
+                let cell = unsafe { self.slot(index) };
+                cell.0.with_mut(|slot| {
                     // SAFETY: `index` came out of the free ring, so no other
                     // thread holds it: the slot is ours alone until the round
                     // publishes it, and it holds no item.
