@@ -14,6 +14,8 @@
 #![cfg_attr(not(loom), allow(unused))]
 
 #[cfg(loom)]
+pub mod pool;
+#[cfg(loom)]
 mod support;
 
 #[cfg(loom)]
