@@ -5,10 +5,12 @@
 //! [`Event`](crate::event::Event). Under loom each round is a loom yield
 //! instead (see [`crate::sync`]).
 
+#[cfg(not(loom))]
 use crossbeam_utils::Backoff;
 
 /// A bounded spin-then-yield phase.
 pub(crate) struct BeforePark {
+    #[cfg(not(loom))]
     backoff: Backoff,
     rounds: u32,
     limit: u32,
@@ -18,6 +20,7 @@ impl BeforePark {
     /// A phase of at most `limit` rounds.
     pub(crate) fn new(limit: u32) -> Self {
         Self {
+            #[cfg(not(loom))]
             backoff: Backoff::new(),
             rounds: 0,
             limit,

@@ -70,9 +70,6 @@ mod builder;
 mod clock;
 mod crew;
 mod error;
-#[cfg(loom)]
-pub mod event;
-#[cfg(not(loom))]
 mod event;
 mod histogram;
 mod job;

@@ -25,6 +25,11 @@
 //! [`metrics`](crate::metrics) order nothing (every access is `Relaxed`, and
 //! no decision of the pool reads them), so [`StatCounter`] is the std atomic
 //! even under loom: modelling them would only multiply the interleavings.
+//! Likewise the `OnceLock` that holds a worker slot's statistics is std's:
+//! it is filled under the crew's lock before the slot's thread starts, and
+//! only read afterwards.
+//!
+//! `Arc` is std's in both builds: its count orders only its own drop.
 //!
 //! [`Event::wait`]: crate::event::Event::wait
 
