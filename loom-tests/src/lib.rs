@@ -10,7 +10,7 @@
 //! (`ci/loom.sh` runs exactly that.) This library holds what the models
 //! share, built only under `--cfg loom`: `check`, which runs a model under a
 //! preemption bound derived from `LOOM_MAX_PREEMPTIONS`, and `Tracked`, an
-//! item that counts its drops; and [`pool`], for the models of the std
+//! item that counts its drops; and `pool`, for the models of the std
 //! pool's real code (`tests/pool_*.rs`: a tiny `ringpool::Pool` built on
 //! loom's primitives, a fixed small preemption bound, a run log).
 #![cfg_attr(not(loom), allow(unused))]
