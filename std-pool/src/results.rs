@@ -126,12 +126,21 @@ impl<R, E> ResultPath<R, E> {
     pub(crate) fn deliver_many(&self, results: &mut Taken<JobResult<R, E>>) {
         let count = results.len();
         let mut results = results.drain();
+        let mut pushed = 0;
         if count > 1
             && let Some(ring) = &self.ring
             && !self.spill.active.load(Ordering::Acquire)
         {
             // Items the ring could not take stay in the iterator, in order.
-            let _ = ring.push_batch(&mut results);
+            pushed = ring.push_batch(&mut results).unwrap_or_else(|e| e.pushed());
+        }
+        if pushed > 0 && pushed < count {
+            // The ring filled part-way: the rest may wait in `place` for a
+            // receiver to make room, so wake the receiver for the results
+            // already in the ring first. Without this a receiver asleep on
+            // `ready` would not look until `spill_after` ran out, and the
+            // rest would spill although the receiver was there.
+            self.ready.notify_all();
         }
         for result in results {
             self.place(result);
