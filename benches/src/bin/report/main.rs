@@ -83,6 +83,7 @@ mod scaling;
 mod stats;
 mod targets;
 mod tiny;
+mod watchdog;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -203,6 +204,7 @@ fn main() {
 /// it took.
 fn timed<T>(what: &str, measure: impl FnOnce() -> T) -> T {
     eprintln!("report: {what}");
+    watchdog::section(what);
     let t0 = Instant::now();
     let figures = measure();
     eprintln!("report: {what}: {:.1} s", t0.elapsed().as_secs_f64());

@@ -60,7 +60,8 @@ pub fn interleave<T>(
         for (config, by_row) in cells.iter_mut().enumerate() {
             for i in 0..rows {
                 let row = (i + round + config) % rows;
-                by_row[row][round] = measure(Cell { round, config, row });
+                let cell = Cell { round, config, row };
+                by_row[row][round] = crate::watchdog::watch(cell, || measure(cell));
             }
         }
     }
