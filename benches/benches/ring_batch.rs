@@ -22,9 +22,11 @@
 //! harness fixes capacity 128 and single items.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use ringpool_benches::queues::{Backoff, join_transfer, overall, share};
 use ringpool_core::{Entry, GenericRing, Slot, Storage, entries_for};
 use std::ops::Range;
 use std::sync::Barrier;
+use std::sync::atomic::AtomicBool;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -142,46 +144,6 @@ impl Mover for Vyukov {
     }
 }
 
-/// Spin a few times, then yield; `false` once no progress for [`STUCK`].
-struct Backoff {
-    retries: u32,
-    since: Option<Instant>,
-}
-
-impl Backoff {
-    fn new() -> Self {
-        Self {
-            retries: 0,
-            since: None,
-        }
-    }
-    #[inline]
-    fn wait(&mut self) -> bool {
-        if self.retries < 8 {
-            std::hint::spin_loop();
-        } else {
-            thread::yield_now();
-            if self.retries.is_multiple_of(64)
-                && self.since.get_or_insert_with(Instant::now).elapsed() > STUCK
-            {
-                return false;
-            }
-        }
-        self.retries = self.retries.saturating_add(1);
-        true
-    }
-    #[inline]
-    fn reset(&mut self) {
-        self.retries = 0;
-        self.since = None;
-    }
-}
-
-fn share(total: u64, parts: usize, part: usize) -> u64 {
-    let parts = parts as u64;
-    total / parts + u64::from((part as u64) < total % parts)
-}
-
 /// Moves `total` items through a fresh `M` of `capacity` with `threads`
 /// producers and consumers: first start to last end.
 fn transfer<M: Mover>(capacity: usize, threads: usize, total: u64) -> Duration {
@@ -189,6 +151,9 @@ fn transfer<M: Mover>(capacity: usize, threads: usize, total: u64) -> Duration {
     let queue = &*queue;
     let start = Barrier::new(2 * threads);
     let start = &start;
+    // Set by the first thread stuck for STUCK; that thread then ends the run.
+    let abort = AtomicBool::new(false);
+    let abort = &abort;
     let (spans, sum) = thread::scope(|s| {
         let mut first = 0;
         let mut producers = Vec::new();
@@ -199,7 +164,7 @@ fn transfer<M: Mover>(capacity: usize, threads: usize, total: u64) -> Duration {
             producers.push(s.spawn(move || {
                 start.wait();
                 let began = Instant::now();
-                let mut backoff = Backoff::new();
+                let mut backoff = Backoff::new(abort, STUCK);
                 while !range.is_empty() {
                     if queue.push_some(&mut range) {
                         backoff.reset();
@@ -217,7 +182,7 @@ fn transfer<M: Mover>(capacity: usize, threads: usize, total: u64) -> Duration {
                 s.spawn(move || {
                     start.wait();
                     let began = Instant::now();
-                    let mut backoff = Backoff::new();
+                    let mut backoff = Backoff::new(abort, STUCK);
                     let mut sum = 0u64;
                     while left > 0 {
                         let n = queue.pop_some(left, &mut sum);
@@ -233,23 +198,11 @@ fn transfer<M: Mover>(capacity: usize, threads: usize, total: u64) -> Duration {
                 })
             })
             .collect();
-        let mut spans = Vec::new();
-        let mut sum = 0u64;
-        for c in consumers {
-            let (b, e, part) = c.join().expect("consumer panicked");
-            spans.push((b, e));
-            sum = sum.wrapping_add(part);
-        }
-        for p in producers {
-            spans.push(p.join().expect("producer panicked"));
-        }
-        (spans, sum)
+        join_transfer(producers, consumers)
     });
     let expected = (0..total).fold(0u64, u64::wrapping_add);
     assert_eq!(sum, expected, "items lost or duplicated");
-    let began = spans.iter().map(|s| s.0).min().expect("threads ran");
-    let ended = spans.iter().map(|s| s.1).max().expect("threads ran");
-    ended - began
+    overall(&spans)
 }
 
 fn bench<M: Mover>(

@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::queues::{ArrayQueue, Backoff, BenchQueue, RingpoolRing, overall, share};
+use crate::queues::{ArrayQueue, Backoff, BenchQueue, RingpoolRing, join_transfer, overall, share};
 
 /// The largest batch [`transfer_batched`] uses.
 pub const MAX_K: usize = 64;
@@ -203,17 +203,7 @@ pub fn transfer_batched<Q: BatchQueue>(
                 })
             })
             .collect();
-        let mut spans = Vec::with_capacity(2 * threads);
-        let mut sum = 0u64;
-        for c in consumers {
-            let (b, e, part) = c.join().expect("consumer panicked");
-            spans.push((b, e));
-            sum = sum.wrapping_add(part);
-        }
-        for p in producers {
-            spans.push(p.join().expect("producer panicked"));
-        }
-        (spans, sum)
+        join_transfer(producers, consumers)
     });
     if abort.load(Relaxed) {
         return Err(format!(

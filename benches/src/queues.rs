@@ -14,7 +14,7 @@
 use std::hint::spin_loop;
 use std::sync::Barrier;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
-use std::thread;
+use std::thread::{self, ScopedJoinHandle};
 use std::time::{Duration, Instant};
 
 use ringpool_core::Ring;
@@ -340,6 +340,26 @@ pub fn overall(spans: &[(Instant, Instant)]) -> Duration {
     ended - began
 }
 
+/// Joins a transfer's threads (producers report their `(start, end)`,
+/// consumers also the sum of what they popped): every thread's span and the
+/// total popped sum.
+pub fn join_transfer(
+    producers: Vec<ScopedJoinHandle<'_, (Instant, Instant)>>,
+    consumers: Vec<ScopedJoinHandle<'_, (Instant, Instant, u64)>>,
+) -> (Vec<(Instant, Instant)>, u64) {
+    let mut spans = Vec::with_capacity(producers.len() + consumers.len());
+    let mut sum = 0u64;
+    for c in consumers {
+        let (b, e, part) = c.join().expect("consumer panicked");
+        spans.push((b, e));
+        sum = sum.wrapping_add(part);
+    }
+    for p in producers {
+        spans.push(p.join().expect("producer panicked"));
+    }
+    (spans, sum)
+}
+
 /// `total` split into `parts` shares that differ by at most one.
 pub fn share(total: u64, parts: usize, part: usize) -> u64 {
     let parts = parts as u64;
@@ -418,17 +438,7 @@ pub fn transfer<Q: BenchQueue>(
                 })
             })
             .collect();
-        let mut spans = Vec::with_capacity(2 * threads);
-        let mut sum = 0u64;
-        for c in consumers {
-            let (b, e, part) = c.join().expect("consumer panicked");
-            spans.push((b, e));
-            sum = sum.wrapping_add(part);
-        }
-        for p in producers {
-            spans.push(p.join().expect("producer panicked"));
-        }
-        (spans, sum)
+        join_transfer(producers, consumers)
     });
     if abort.load(Relaxed) {
         return Err(format!(
