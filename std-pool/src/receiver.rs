@@ -176,7 +176,8 @@ impl<J, R, E> Results<J, R, E> {
     }
 
     /// One queued result, if any.
-    /// Receives up to `max` results at once, oldest first, handing each to
+    /// Receives up to `max` results at once, in the order
+    /// [`recv`](Self::recv) would, handing each to
     /// `sink`: waits as [`recv`](Self::recv) does for the first, then takes
     /// whatever else is ready now, up to `max` in all, with batch pops of
     /// the result ring and one notify. Returns how many. A drainer that

@@ -203,8 +203,10 @@ impl<R, E> ResultPath<R, E> {
         }
     }
 
-    /// Takes the oldest queued result: the ring's first, then the spill
-    /// buffer's.
+    /// Takes one queued result: the ring's oldest first, then the spill
+    /// buffer's oldest. Each path keeps its own order; a result spilled
+    /// earlier can come out after one put in the ring later (workers finish
+    /// in no particular order anyway).
     pub(crate) fn take(&self) -> Option<JobResult<R, E>> {
         let result = match self.ring.as_ref()?.pop() {
             Ok(result) => result,
@@ -219,8 +221,8 @@ impl<R, E> ResultPath<R, E> {
         Some(result)
     }
 
-    /// Takes up to `max` of the oldest queued results, oldest first (the
-    /// ring's, then the spill buffer's), handing each to `sink`; returns how
+    /// Takes up to `max` queued results, the ring's oldest first, then the
+    /// spill buffer's (as [`take`](Self::take)), handing each to `sink`; returns how
     /// many. The ring gives them [`MAX_TAKE`] at a time with one batch pop
     /// each; `sink` (user code) runs outside the ring's operations, so a
     /// panicking sink loses nothing that it was not handed. One notify for
