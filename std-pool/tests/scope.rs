@@ -6,7 +6,7 @@
 //! so a hang is a failure. Sizes shrink with `RINGPOOL_STRESS_SCALE` (the
 //! ThreadSanitizer run) and under miri (`ci/miri.sh` runs this file).
 
-use ringpool::{Autoscale, BuildError, JobError, Pool, WaitError};
+use ringpool::{Autoscale, BuildError, Builder, JobError, Pool, WaitError};
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier, Mutex, mpsc};
@@ -31,6 +31,12 @@ fn within(limit: Duration, test: impl FnOnce() + Send + 'static) {
         }
         Err(mpsc::RecvTimeoutError::Timeout) => panic!("test still running after {limit:?}"),
     }
+}
+
+/// The builder every test starts from: under miri without per-job timing
+/// (the job clock reads the CPU's counter, which miri cannot run).
+fn builder() -> Builder {
+    Pool::builder().job_timing(!cfg!(miri))
 }
 
 /// Jobs for a full-size run, divided by `RINGPOOL_STRESS_SCALE`; tiny
@@ -113,7 +119,7 @@ fn jobs_and_handler_borrow_the_callers_stack() {
         let per_chunk = Mutex::new(Vec::new()); // the handler writes here
         let threads = LiveThreads::default();
         let total = ringpool::scope(
-            Pool::builder()
+            builder()
                 .workers(3)
                 .queue_capacity(4)
                 .thread_name("scope-borrow"),
@@ -157,7 +163,7 @@ fn results_and_errors_borrow_too() {
         let text = String::from("alpha beta gamma delta");
         let words: Vec<&str> = text.split(' ').collect();
         let mut out: Vec<Result<&str, JobError<&str>>> = ringpool::scope_fallible(
-            Pool::builder().workers(2),
+            builder().workers(2),
             |_, i: usize| {
                 let word = words[i];
                 if word.starts_with('g') {
@@ -194,7 +200,7 @@ fn a_handler_panic_is_that_jobs_error_and_the_scope_returns() {
     within(Duration::from_secs(60), || {
         let limit = 3u32;
         let outcomes = ringpool::scope(
-            Pool::builder().workers(2),
+            builder().workers(2),
             |_, n: u32| {
                 assert!(n < limit, "job {n} over the limit");
                 n
@@ -237,7 +243,7 @@ fn a_panic_in_the_closure_joins_every_worker_then_propagates() {
         let tokens = &tokens_dropped;
         let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             ringpool::scope(
-                Pool::builder()
+                builder()
                     .workers(1)
                     .queue_capacity(8)
                     .thread_name("scope-panic"),
@@ -289,7 +295,7 @@ fn results_not_received_are_dropped_inside_the_scope() {
     within(Duration::from_secs(60), || {
         let dropped = AtomicUsize::new(0);
         ringpool::scope(
-            Pool::builder().workers(2),
+            builder().workers(2),
             |_, ()| Token(&dropped), // a result that borrows, with a Drop
             |pool| {
                 for _ in 0..10 {
@@ -308,7 +314,7 @@ fn a_build_error_comes_back_and_the_closure_does_not_run() {
     within(Duration::from_secs(60), || {
         let ran = AtomicBool::new(false);
         let error = ringpool::scope(
-            Pool::builder().workers(0),
+            builder().workers(0),
             |_, job: u32| job,
             |_| ran.store(true, Ordering::SeqCst),
         )
@@ -331,7 +337,7 @@ fn autoscale_and_resize_inside_a_scope_every_worker_joined() {
             idle_timeout: Duration::from_millis(1),
         };
         let grew = ringpool::scope(
-            Pool::builder()
+            builder()
                 .workers(1)
                 .queue_capacity(16)
                 .autoscale(scaling)
@@ -381,7 +387,7 @@ fn wait_from_the_closure_works_and_nothing_deadlocks() {
     within(Duration::from_secs(60), || {
         let counts = [AtomicUsize::new(0), AtomicUsize::new(0)];
         ringpool::scope(
-            Pool::builder().workers(2).discard_results(),
+            builder().workers(2).discard_results(),
             |_, i: usize| {
                 counts[i % 2].fetch_add(1, Ordering::Relaxed);
             },
@@ -420,7 +426,7 @@ fn an_unscoped_receiver_may_outlive_its_scope_soundly() {
                 let flag = DropFlag(&flag_dropped);
                 let table = &table;
                 ringpool::scope(
-                    Pool::builder().workers(2).job_timing(false),
+                    builder().workers(2),
                     move |_, i: usize| {
                         let _owned = &flag;
                         table[i] * 10
@@ -459,7 +465,7 @@ fn stress_exactly_once_with_autoscale_and_three_submitters() {
             idle_timeout: Duration::from_micros(500),
         };
         let submitted = ringpool::scope(
-            Pool::builder()
+            builder()
                 .workers(2)
                 .queue_capacity(64)
                 .autoscale(scaling)
