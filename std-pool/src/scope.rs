@@ -210,6 +210,8 @@ use std::time::Duration;
 ///
 /// If `f` panics, the jobs not yet started are dropped, running jobs
 /// finish, every worker is joined, and the panic then continues from here.
+/// A panic in user `Drop` code run by the scope's end (the handler's, or
+/// that of results nobody received) also comes out of here, after the join.
 ///
 /// # Examples
 ///
