@@ -181,6 +181,17 @@ use std::time::Duration;
 /// .unwrap();
 /// ```
 ///
+/// ```compile_fail,E0521
+/// // Not even to a thread of a `std::thread::scope` around the call: that
+/// // thread may run after this scope has ended.
+/// std::thread::scope(|s| {
+///     ringpool::scope(ringpool::Pool::builder(), |_, job: u32| job, |pool| {
+///         s.spawn(move || pool.submit(1));
+///     })
+///     .unwrap();
+/// });
+/// ```
+///
 /// ```compile_fail,E0502
 /// // The handler's borrow lasts the whole call: the closure cannot change
 /// // what the handler reads.
