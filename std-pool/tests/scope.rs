@@ -410,6 +410,41 @@ fn wait_from_the_closure_works_and_nothing_deadlocks() {
     });
 }
 
+/// `mem::forget` of what the closure owns (a receiver, which keeps the
+/// pool's shared state alive) leaks it, and changes nothing else: the
+/// workers are still joined and the handler dropped before `scope` returns.
+/// (Not under miri: the leak is the point, and miri reports leaks.)
+#[test]
+#[cfg_attr(miri, ignore)]
+fn forgetting_a_receiver_leaks_but_cannot_skip_the_join() {
+    within(Duration::from_secs(60), || {
+        let handler_dropped = AtomicBool::new(false);
+        let threads = LiveThreads::default();
+        let flag = DropFlag(&handler_dropped);
+        let threads_ref = &threads;
+        ringpool::scope(
+            builder().workers(2),
+            move |_, job: u32| {
+                let _owned = &flag;
+                threads_ref.enter();
+                job
+            },
+            |pool| {
+                let results = pool.results().unwrap();
+                for job in 0..20 {
+                    pool.submit(job).unwrap();
+                }
+                std::mem::forget(results.clone());
+                std::mem::forget(results);
+            },
+        )
+        .unwrap();
+        assert!(handler_dropped.load(Ordering::SeqCst));
+        assert!(threads.seen() >= 1);
+        assert_eq!(threads.live(), 0);
+    });
+}
+
 /// The unscoped receiver, reached through the dereference to `Pool`, may
 /// outlive the scope (its types are 'static here): reading it afterwards
 /// must touch nothing the scope borrowed. Under miri this is the check that
