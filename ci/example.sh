@@ -2,6 +2,8 @@
 # The README's first command: the worker-pool scenario (3 workers, 10 jobs)
 # must print its lines, each job exactly once, started and finished by the
 # same worker, and a result for each; then a larger run with other flags.
+# Then the scoped example (jobs borrowing a local buffer): every chunk once,
+# the parallel checksum equal to the sequential one.
 source "$(dirname "$0")/lib.sh"
 out=target/example
 mkdir -p "$out"
@@ -29,3 +31,20 @@ if cargo run --release -q -p ringpool --example worker_pool -- --workers 0 2>"$o
 fi
 grep -q "at least one worker" "$out/err.txt" || { echo "FAIL: unclear error:" >&2; cat "$out/err.txt" >&2; exit 1; }
 echo "ok"
+step "cargo run --release -p ringpool --example scoped (jobs that borrow)"
+cargo run --release -p ringpool --example scoped >"$out/scoped.out"
+for chunk in $(seq 0 15); do
+    n=$(grep -c "^chunk $chunk: 65536 bytes at $((chunk * 65536)), fnv1a 0x[0-9a-f]\{16\}, 256 zero bytes\$" "$out/scoped.out" || true)
+    [ "$n" = 1 ] || { echo "FAIL: chunk $chunk appears $n times" >&2; cat "$out/scoped.out" >&2; exit 1; }
+done
+grep -q "^1048576 bytes in 16 chunks on 4 workers: checksum \(0x[0-9a-f]\{16\}\) (sequential \1), 4096 zero bytes: match\$" "$out/scoped.out" \
+    || { echo "FAIL: scoped checksum line" >&2; cat "$out/scoped.out" >&2; exit 1; }
+[ "$(wc -l <"$out/scoped.out")" = 17 ] || { echo "FAIL: expected 17 lines" >&2; cat "$out/scoped.out" >&2; exit 1; }
+cargo run --release -q -p ringpool --example scoped -- --size-kib 1000 --chunk-kib 7 --workers 3 >"$out/scoped-odd.out"
+grep -q "^1024000 bytes in 143 chunks on 3 workers: .*: match\$" "$out/scoped-odd.out" \
+    || { echo "FAIL: scoped, uneven chunks" >&2; tail -3 "$out/scoped-odd.out" >&2; exit 1; }
+if cargo run --release -q -p ringpool --example scoped -- --workers 0 2>"$out/scoped-err.txt"; then
+    echo "FAIL: scoped --workers 0 succeeded" >&2; exit 1
+fi
+grep -q "at least one worker" "$out/scoped-err.txt" || { echo "FAIL: unclear error:" >&2; cat "$out/scoped-err.txt" >&2; exit 1; }
+echo "scoped: 16 chunks once each, checksums match the sequential ones"

@@ -526,7 +526,7 @@ impl Builder {
     }
 
     /// Checks the settings and fills in the defaults.
-    fn validate(self) -> Result<Settings, BuildError> {
+    pub(crate) fn validate(self) -> Result<Settings, BuildError> {
         let (initial, scaling) = match self.autoscale {
             Some(a) => {
                 if a.min_workers == 0 {

@@ -50,6 +50,9 @@
 //!   then park on an eventcount (the private `event` module), modelled in
 //!   `loom-tests`.
 //! * **No allocation per job** once started (a counting-allocator test).
+//! * **Jobs that borrow**: [`scope`](fn@scope) runs a pool whose jobs,
+//!   results and handler borrow from the caller's stack, joining every
+//!   worker before it returns ([`ScopedPool`]).
 
 // The modules, leaves first; each `use`s only modules above it in this
 // list (no import circles):
@@ -65,6 +68,7 @@
 //   receiver, pool                  the public faces: `Results`, `Pool`
 //   submit_many                     `Pool::submit_many`: batch submits
 //   builder                         `Builder`, which makes a `Pool`
+//   scope                           `scope`: a pool whose jobs borrow
 mod backoff;
 mod builder;
 mod clock;
@@ -78,6 +82,7 @@ mod pool;
 mod receiver;
 mod results;
 mod ring;
+mod scope;
 mod settings;
 mod shared;
 mod submit_many;
@@ -92,4 +97,5 @@ pub use job::{JobContext, JobId, JobResult};
 pub use metrics::MetricsSnapshot;
 pub use pool::Pool;
 pub use receiver::Results;
+pub use scope::{ScopedPool, ScopedResults, scope, scope_fallible};
 pub use settings::Autoscale;

@@ -108,9 +108,9 @@ impl Patience {
 
 impl<J, R, E> Pool<J, R, E>
 where
-    J: Send + 'static,
-    R: Send + 'static,
-    E: Send + 'static,
+    J: Send,
+    R: Send,
+    E: Send,
 {
     /// Allocates everything and starts the workers.
     pub(crate) fn start(settings: Settings, handler: Handler<J, R, E>) -> Result<Self, BuildError> {

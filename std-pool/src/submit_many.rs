@@ -26,9 +26,9 @@ use ringpool_core::MAX_BATCH;
 
 impl<J, R, E> Pool<J, R, E>
 where
-    J: Send + 'static,
-    R: Send + 'static,
-    E: Send + 'static,
+    J: Send,
+    R: Send,
+    E: Send,
 {
     /// Queues every job of `jobs`, in order, waiting while the queue is
     /// full (as [`submit`](Self::submit), including from inside the pool's

@@ -43,14 +43,39 @@ enum Next {
 
 /// The body of a new worker thread for `shared`'s pool, to hand to the
 /// crew's spawn.
-pub(crate) fn body<J, R, E>(shared: &Arc<Shared<J, R, E>>) -> impl FnOnce(usize) + Send + 'static
+///
+/// The crew spawns `'static` bodies only. A scoped pool's `J`, `R` and
+/// `E` may borrow for `'a` (see [`scope`](fn@crate::scope)), so the body
+/// is boxed and its lifetime erased here, the one place where worker bodies
+/// are made: every pool (scoped or not) starts all its workers, at build,
+/// on resize and on autoscale growth, through this function.
+pub(crate) fn body<'a, J, R, E>(
+    shared: &Arc<Shared<J, R, E>>,
+) -> impl FnOnce(usize) + Send + 'static
 where
-    J: Send + 'static,
-    R: Send + 'static,
-    E: Send + 'static,
+    J: Send + 'a,
+    R: Send + 'a,
+    E: Send + 'a,
 {
     let shared = Arc::clone(shared);
-    move |slot| work(&shared, slot)
+    let body: Box<dyn FnOnce(usize) + Send + 'a> = Box::new(move |slot| work(&shared, slot));
+    // SAFETY: only the lifetime changes (same type, same layout). The body
+    // reaches data borrowed for 'a (jobs, results, errors), so the thread
+    // running it must end before 'a does. For a 'static pool there is
+    // nothing to uphold. A pool whose J, R or E is not 'static is made only
+    // by `scope::scope_fallible` (`Builder::build*` and `Pool::new` require
+    // 'static; `Pool::start` is crate-private), which owns the pool in its
+    // own frame, lends the caller only `&ScopedPool`, and before it returns,
+    // panic or not, joins every thread the crew ever spawned for the pool
+    // (`Crew::join(None)`: no deadline), those started later by resize and
+    // autoscale included. The pool cannot be detached instead: the
+    // shutdowns that detach take it by value, and a scope builds it with no
+    // Drop deadline (see the docs of `scope()`, "Soundness").
+    unsafe {
+        std::mem::transmute::<Box<dyn FnOnce(usize) + Send + 'a>, Box<dyn FnOnce(usize) + Send>>(
+            body,
+        )
+    }
 }
 
 /// Starts one worker in a free slot (the caller holds the crew's lock).
@@ -59,9 +84,9 @@ pub(crate) fn start<J, R, E>(
     slots: &mut Slots,
 ) -> Result<(), BuildError>
 where
-    J: Send + 'static,
-    R: Send + 'static,
-    E: Send + 'static,
+    J: Send,
+    R: Send,
+    E: Send,
 {
     shared.crew.spawn(slots, body(shared))
 }
