@@ -116,6 +116,20 @@ enum ringpool_status
    * was started.
    */
   RINGPOOL_STATUS_OUT_OF_MEMORY = 16,
+  /**
+   * In ringpool_result.status only: the job's deadline had passed when a
+   * worker took it, so it did not run (result.job is 0: the job comes
+   * back from ringpool_take_expired).
+   */
+  RINGPOOL_STATUS_JOB_EXPIRED = 17,
+  /**
+   * ringpool_submit_with_options: the pool has no such priority level.
+   */
+  RINGPOOL_STATUS_NO_SUCH_PRIORITY = 18,
+  /**
+   * ringpool_create_with_priorities: priorities outside 1..=8.
+   */
+  RINGPOOL_STATUS_BAD_PRIORITIES = 19,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -171,6 +185,23 @@ typedef int32_t (*ringpool_handler)(void *user,
                                     struct ringpool_job_context context,
                                     uint64_t job,
                                     uint64_t *value);
+
+/**
+ * Per-job options for ringpool_submit_with_options.
+ */
+typedef struct ringpool_job_options {
+  /**
+   * The level to queue at, `0..priorities` (0 is the lowest and where
+   * ringpool_submit queues); higher levels are taken first.
+   */
+  size_t priority;
+  /**
+   * A queue deadline in nanoseconds from the submit call; 0 means none.
+   * A worker that takes the job after it does not run it: its result has
+   * status JOB_EXPIRED and the job comes back from ringpool_take_expired.
+   */
+  uint64_t deadline_ns;
+} ringpool_job_options;
 
 /**
  * A job handed back by ringpool_stop_now, never started.
@@ -254,7 +285,25 @@ typedef struct ringpool_metrics {
    */
   uint64_t cancelled;
   /**
-   * Jobs in the queue now.
+   * Jobs not run because their deadline had passed when a worker took
+   * them (result status JOB_EXPIRED; the jobs come back from
+   * ringpool_take_expired). Not counted in `started`.
+   */
+  uint64_t expired;
+  /**
+   * The pool's priority levels (1 unless ringpool_create_with_priorities).
+   */
+  size_t priorities;
+  /**
+   * Jobs queued now at each level (index = priority; unused levels 0).
+   */
+  size_t level_depths[8];
+  /**
+   * Whether takes are paused (ringpool_pause).
+   */
+  bool paused;
+  /**
+   * Jobs in the queue now (every priority level).
    */
   size_t queue_depth;
   /**
@@ -302,7 +351,8 @@ typedef struct ringpool_result {
    */
   uint64_t job_id;
   /**
-   * The job's payload, as submitted (0 when status is JOB_PANICKED).
+   * The job's payload, as submitted (0 when status is JOB_PANICKED or
+   * JOB_EXPIRED: an expired job comes back from ringpool_take_expired).
    */
   uint64_t job;
   /**
@@ -322,8 +372,8 @@ typedef struct ringpool_result {
    */
   size_t worker_id;
   /**
-   * RINGPOOL_STATUS_OK, RINGPOOL_STATUS_JOB_FAILED or
-   * RINGPOOL_STATUS_JOB_PANICKED.
+   * RINGPOOL_STATUS_OK, RINGPOOL_STATUS_JOB_FAILED,
+   * RINGPOOL_STATUS_JOB_PANICKED or RINGPOOL_STATUS_JOB_EXPIRED.
    */
   ringpool_status status;
   /**
@@ -335,6 +385,112 @@ typedef struct ringpool_result {
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * As ringpool_create, with `priorities` levels (1 to 8), each its own
+ * queue of `queue_capacity` jobs. Workers take the highest non-empty
+ * level first, FIFO within a level; every 8th take starts at a rotating
+ * level instead, so a waiting job at any level is taken within
+ * 8 * priorities takes per job ahead of it in its level.
+ *
+ * Returns as ringpool_create, plus BAD_PRIORITIES for 0 or more than 8.
+ *
+ * # Safety
+ *
+ * As ringpool_create.
+ */
+ringpool_status ringpool_create_with_priorities(size_t workers,
+                                                size_t queue_capacity,
+                                                size_t priorities,
+                                                ringpool_handler handler,
+                                                void *user,
+                                                struct ringpool_pool **out);
+
+/**
+ * Queues `job` at `options->priority` with `options->deadline_ns`, waiting
+ * while that level is full, and writes its id to `*job_id`.
+ *
+ * Returns OK; NO_SUCH_PRIORITY for a level the pool does not have;
+ * CLOSED; FULL from inside the pool's own handler when the level is full
+ * (as ringpool_submit); NULL_ARGUMENT when `pool`, `options` or `job_id`
+ * is NULL. A refused job was not taken.
+ *
+ * Thread safety: as ringpool_submit.
+ *
+ * # Safety
+ *
+ * `pool` must be NULL or a live handle; `options` NULL or readable;
+ * `job_id` NULL or writable.
+ */
+ringpool_status ringpool_submit_with_options(const struct ringpool_pool *pool,
+                                             uint64_t job,
+                                             const struct ringpool_job_options *options,
+                                             uint64_t *job_id);
+
+/**
+ * As ringpool_submit_with_options, only if the level has room now: FULL
+ * otherwise. Never blocks.
+ *
+ * # Safety
+ *
+ * As ringpool_submit_with_options.
+ */
+ringpool_status ringpool_try_submit_with_options(const struct ringpool_pool *pool,
+                                                 uint64_t job,
+                                                 const struct ringpool_job_options *options,
+                                                 uint64_t *job_id);
+
+/**
+ * Stops workers taking jobs: running jobs finish, queued jobs stay,
+ * submits still queue, ringpool_wait does not return while jobs are
+ * queued, idle workers sleep. ringpool_stop_now still hands the queued
+ * jobs back; ringpool_destroy resumes first (it runs every queued job).
+ *
+ * Returns OK; NULL_ARGUMENT.
+ *
+ * Thread safety: any thread (from the handler too).
+ *
+ * # Safety
+ *
+ * `pool` must be NULL or a live handle.
+ */
+ringpool_status ringpool_pause(const struct ringpool_pool *pool);
+
+/**
+ * Lets workers take jobs again after ringpool_pause.
+ *
+ * Returns OK; NULL_ARGUMENT.
+ *
+ * Thread safety: any thread (from the handler too).
+ *
+ * # Safety
+ *
+ * `pool` must be NULL or a live handle.
+ */
+ringpool_status ringpool_resume(const struct ringpool_pool *pool);
+
+/**
+ * Hands back jobs that expired (not run: their deadline had passed when a
+ * worker took them), oldest first: up to `capacity` into `out[0..]`,
+ * their number into `*written`.
+ *
+ * Returns OK when every expired job so far was handed back; MORE when
+ * `out` was filled and more remain (call again; none is lost or handed
+ * back twice); NULL_ARGUMENT when `pool` or `written` is NULL, or `out` is
+ * NULL with a non-zero `capacity`.
+ *
+ * Thread safety: any thread (from the handler too); concurrent calls split
+ * the jobs between them. Never blocks on jobs.
+ *
+ * # Safety
+ *
+ * `pool` must be NULL or a live handle; `written` NULL or writable; `out`
+ * NULL or valid for writing `capacity` elements.
+ */
+ringpool_status ringpool_take_expired(const struct ringpool_pool *pool,
+                                      struct ringpool_unstarted *out,
+                                      size_t capacity,
+                                      size_t *written);
 
 /**
  * Creates a pool of `workers` threads running `handler` over a queue of

@@ -35,6 +35,7 @@ pub struct Builder {
     pub(crate) job_timing: bool,
     pub(crate) spill_after: Duration,
     pub(crate) take_batch: usize,
+    pub(crate) priorities: usize,
 }
 
 impl Default for Builder {
@@ -52,6 +53,7 @@ impl Default for Builder {
             job_timing: true,
             spill_after: Duration::from_millis(10),
             take_batch: 1,
+            priorities: 1,
         }
     }
 }
@@ -356,6 +358,49 @@ impl Builder {
         self
     }
 
+    /// Priority levels, fixed at build: `1..=`[`MAX_PRIORITIES`](crate::MAX_PRIORITIES)
+    /// (default 1). Level 0 is the lowest and is where
+    /// [`Pool::submit`](crate::Pool::submit) queues; a job goes higher with
+    /// [`Pool::submit_with_options`](crate::Pool::submit_with_options).
+    /// Each level is its own ring of
+    /// [`queue_capacity`](Self::queue_capacity) jobs, allocated at build (no
+    /// allocation per job). Workers take the highest non-empty level first,
+    /// FIFO within a level, except that every
+    /// [`AGE_EVERY`](crate::AGE_EVERY)-th take starts at a rotating level,
+    /// so no level starves: a waiting job is taken within
+    /// `AGE_EVERY * levels` takes per job ahead of it in its level.
+    /// With more than one level, [`take_batch`](Self::take_batch) is
+    /// ignored (each take looks at the levels).
+    ///
+    /// # Errors (at build)
+    ///
+    /// [`BuildError::Priorities`] for 0 or more than `MAX_PRIORITIES`.
+    ///
+    /// ```
+    /// use ringpool::{BuildError, JobOptions, Pool};
+    ///
+    /// let pool = Pool::builder()
+    ///     .workers(1)
+    ///     .priorities(2)
+    ///     .build(|_, job: &'static str| job)
+    ///     .unwrap();
+    /// let results = pool.results().unwrap();
+    /// pool.pause(); // queue both before either runs
+    /// pool.submit("routine").unwrap();
+    /// pool.submit_with_options("urgent", JobOptions::new().priority(1)).unwrap();
+    /// pool.resume();
+    /// pool.close();
+    /// let order: Vec<_> = results.map(|r| r.outcome.unwrap()).collect();
+    /// assert_eq!(order, ["urgent", "routine"]);
+    ///
+    /// let bad = Pool::builder().priorities(0).build(|_, job: u32| job);
+    /// assert_eq!(bad.unwrap_err(), BuildError::Priorities { requested: 0, max: 8 });
+    /// ```
+    pub fn priorities(mut self, levels: usize) -> Self {
+        self.priorities = levels;
+        self
+    }
+
     /// Prefix of worker thread names; the worker id is appended (default
     /// `ringpool-worker`, giving `ringpool-worker-1`, ...). A prefix with a
     /// NUL byte is a [`BuildError::ThreadName`] from `build`, before any
@@ -578,6 +623,12 @@ impl Builder {
             });
         }
         check_capacity("queue", self.queue_capacity)?;
+        if self.priorities == 0 || self.priorities > crate::control::MAX_PRIORITIES {
+            return Err(BuildError::Priorities {
+                requested: self.priorities,
+                max: crate::control::MAX_PRIORITIES,
+            });
+        }
         let results_capacity = if self.collect_results {
             let capacity = self
                 .results_capacity
@@ -599,6 +650,7 @@ impl Builder {
             job_timing: self.job_timing,
             spill_after: self.spill_after,
             take_batch: self.take_batch,
+            priorities: self.priorities,
         })
     }
 }

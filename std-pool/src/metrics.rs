@@ -116,7 +116,19 @@ pub struct MetricsSnapshot {
     pub panicked: u64,
     /// Jobs handed back unstarted by [`Pool::stop_now`](crate::Pool::stop_now).
     pub cancelled: u64,
-    /// Jobs in the queue now.
+    /// Jobs not run because their deadline had passed when a worker took
+    /// them ([`JobError::Expired`](crate::JobError::Expired)); each is
+    /// kept for [`Pool::take_expired`](crate::Pool::take_expired). Not
+    /// counted in `started`.
+    pub expired: u64,
+    /// The pool's priority levels ([`Builder::priorities`](crate::Builder::priorities)).
+    pub priorities: usize,
+    /// Jobs queued now at each level (index = priority; levels at and past
+    /// `priorities` read 0). Their sum is `queue_depth`.
+    pub level_depths: [usize; crate::control::MAX_PRIORITIES],
+    /// Whether takes are paused ([`Pool::pause`](crate::Pool::pause)).
+    pub paused: bool,
+    /// Jobs in the queue now (every priority level).
     pub queue_depth: usize,
     /// The queue's capacity.
     pub queue_capacity: usize,

@@ -254,7 +254,23 @@ where
     }
 
     fn submit_with(&self, job: J, patience: Patience) -> Result<JobId, SubmitError<J>> {
+        self.submit_at(job, patience, 0, None)
+    }
+
+    /// A submit into level `priority` (checked by the caller), with an
+    /// optional deadline (`crate::control`).
+    pub(crate) fn submit_at(
+        &self,
+        job: J,
+        patience: Patience,
+        priority: usize,
+        deadline: Option<Instant>,
+    ) -> Result<JobId, SubmitError<J>> {
         let shared = &*self.shared;
+        let queue = shared
+            .control
+            .level(&shared.jobs, priority)
+            .unwrap_or(&shared.jobs);
         if shared.jobs.is_closed() {
             shared.ledger.count_refused();
             return Err(SubmitError::Closed(job));
@@ -271,6 +287,7 @@ where
             job,
             submitted_at: shared.clock.now(),
             ticket: admission.ticket(),
+            deadline,
         };
         // From inside this pool's own handler, never park for room: if
         // every worker did, no worker would be left to make room.
@@ -280,7 +297,7 @@ where
         };
         let mut before_park = BeforePark::new(shared.settings.spin_before_park);
         loop {
-            match shared.jobs.push(envelope) {
+            match queue.push(envelope) {
                 Ok(()) => return Ok(self.accepted(admission)),
                 Err(PushError::Closed(back)) => return Err(self.refused_closed(admission, back)),
                 Err(PushError::Full(back)) => envelope = back,
@@ -292,8 +309,8 @@ where
                     return Err(SubmitError::Full(envelope.job));
                 }
                 _ if before_park.snooze() => {
-                    while shared.jobs.len() >= shared.jobs.capacity()
-                        && !shared.jobs.is_closed()
+                    while queue.len() >= queue.capacity()
+                        && !queue.is_closed()
                         && before_park.snooze()
                     {}
                 }
@@ -303,7 +320,7 @@ where
         // Park until a worker frees a slot, the pool closes, or the deadline.
         let mut waiting = Some(envelope);
         let pushed = shared.slot_free.wait_until(patience.deadline(), || {
-            match shared.jobs.push(waiting.take()?) {
+            match queue.push(waiting.take()?) {
                 Ok(()) => Some(Ok(())),
                 Err(PushError::Closed(back)) => Some(Err(back)),
                 Err(PushError::Full(back)) => {
@@ -561,11 +578,18 @@ where
         self.close();
         let shared = &*self.shared;
         let mut unstarted = Vec::with_capacity(shared.jobs.len());
-        while let Ok(envelope) = shared.jobs.pop() {
+        // Every level, highest first (`crate::control`), even while paused.
+        while let Some(envelope) = shared
+            .control
+            .pop_above()
+            .or_else(|| shared.jobs.pop().ok())
+        {
             unstarted.push((envelope.id, envelope.job));
             shared.count_cancelled();
             shared.job_over(envelope.ticket);
         }
+        // Workers parked by a pause see closed-and-drained now, and retire.
+        shared.job_ready.notify_all();
         unstarted
     }
 
@@ -598,6 +622,7 @@ where
     /// assert_eq!(Arc::strong_count(&done), 1);
     /// ```
     pub fn shutdown(self) {
+        self.shared.resume_takes();
         self.close();
         if self.shared.inside_handler() {
             // A worker cannot join itself: leave the workers to finish.
@@ -648,6 +673,7 @@ where
     /// assert_eq!(results.recv().unwrap().outcome, Ok(7));
     /// ```
     pub fn shutdown_timeout(self, timeout: Duration) -> Result<(), Timeout> {
+        self.shared.resume_takes();
         self.close();
         if !self.shared.inside_handler()
             && self.shared.crew.join(Instant::now().checked_add(timeout))
@@ -809,7 +835,10 @@ where
             submitted: shared.ledger.accepted() as u64,
             rejected: shared.ledger.refused() as u64,
             cancelled: shared.cancelled.load(Ordering::Relaxed),
-            queue_depth: shared.jobs.len(),
+            expired: shared.control.expired_count(),
+            priorities: shared.control.priorities(),
+            paused: shared.control.is_paused(),
+            queue_depth: shared.jobs.len() + shared.control.queued_above(),
             queue_capacity: shared.jobs.capacity(),
             workers: shared.crew.live(),
             results_pending: shared.results.pending(),
@@ -823,6 +852,9 @@ where
         }
         snapshot.busy_workers = snapshot.busy_workers.min(snapshot.workers);
         snapshot.idle_workers = snapshot.workers - snapshot.busy_workers;
+        shared
+            .control
+            .depths(&shared.jobs, &mut snapshot.level_depths);
         snapshot
     }
 }
@@ -830,6 +862,7 @@ where
 impl<J, R, E> Drop for Pool<J, R, E> {
     fn drop(&mut self) {
         let shared = &*self.shared;
+        shared.resume_takes();
         shared.close();
         if shared.crew.is_detached() {
             // shutdown_timeout already waited and gave up on the workers.

@@ -67,4 +67,6 @@ pub(crate) struct Settings {
     pub(crate) spill_after: Duration,
     /// The most jobs a worker takes at once (1..=`MAX_TAKE`).
     pub(crate) take_batch: usize,
+    /// Priority levels (1..=`MAX_PRIORITIES`).
+    pub(crate) priorities: usize,
 }

@@ -1,0 +1,237 @@
+//! The take-side rules of pause, priorities and deadlines, in one place so
+//! that every thread that takes a job from the queue obeys them: a worker
+//! (`worker::take` and its park re-check) and any other taker that goes
+//! through [`pop_next`] (a caller that helps while it waits), never the
+//! worker loop alone.
+//!
+//! **Levels.** A pool built with `p` priority levels
+//! ([`Builder::priorities`](crate::Builder::priorities), `1..=`[`MAX_PRIORITIES`])
+//! has one core ring per level, each of `queue_capacity` jobs, all
+//! allocated at build: level 0 is the pool's original ring (`Shared::jobs`,
+//! where [`Pool::submit`](crate::Pool::submit) queues), levels `1..p` live
+//! here. FIFO holds within a level (each is a FIFO ring); a take looks at
+//! the highest level first.
+//!
+//! **Anti-starvation.** A take counts itself in a pool-wide `takes`
+//! counter (one relaxed fetch-add, only when `p > 1`). Every
+//! [`AGE_EVERY`]-th take is an *aged* take: it starts its look at level
+//! `r = (takes / AGE_EVERY) % p` and goes up to the top, then down from
+//! `r - 1` to 0. So each level is the first looked at once every
+//! `AGE_EVERY * p` takes: a job waiting at any level is taken after at most
+//! `AGE_EVERY * p * (jobs ahead of it in its level + 1)` takes, however
+//! many higher jobs keep coming. With `p = 2` and a steady stream of high
+//! jobs, at least one low job in every 16 takes.
+//!
+//! **Pause.** While paused a take returns `Empty` (running jobs finish;
+//! submits still queue), except when every level is closed and empty: then
+//! `Closed`, so that workers retire after `stop_now` even while paused.
+//! A parked worker re-checks through [`pop_next`] after announcing itself
+//! on `job_ready`, and `resume` notifies `job_ready` after clearing the
+//! flag (the event protocol's order): no resume is missed and an idle
+//! paused pool sleeps.
+//!
+//! **Deadlines.** An envelope may carry a deadline (`Instant`); the taker
+//! compares it with the clock when it is about to run the job
+//! ([`expired`]) and, if it has passed, does not run it: the job goes to
+//! the expired store ([`Control::hand_back_expired`]) and its result says
+//! `JobError::Expired`. A job without a deadline reads no clock.
+//!
+//! Cost for a pool of one level without deadlines: a relaxed load of
+//! `paused` and a test that `levels` is empty per take, and a test of
+//! `deadline.is_none()` per run (benches/notes/control-2026-11-30.md).
+
+use crate::error::BuildError;
+use crate::job::{Envelope, JobId};
+use crate::ring::{HeapRing, heap_ring};
+use crate::sync::{AtomicBool, AtomicU64, AtomicUsize, Mutex, Ordering, lock};
+use ringpool_core::PopError;
+use std::time::Instant;
+
+/// The most priority levels a pool may have.
+pub const MAX_PRIORITIES: usize = 8;
+
+/// Every `AGE_EVERY`-th take (with more than one level) starts at a
+/// rotating level instead of the top: see the module docs.
+pub const AGE_EVERY: usize = 8;
+
+/// A pool's pause flag, extra priority levels and expired jobs.
+pub(crate) struct Control<J> {
+    paused: AtomicBool,
+    /// Levels `1..p` (level 0 is `Shared::jobs`).
+    levels: Box<[HeapRing<Envelope<J>>]>,
+    /// Takes so far (only counted with more than one level).
+    takes: AtomicUsize,
+    /// Jobs not run because their deadline had passed.
+    expired: AtomicU64,
+    /// Those jobs, waiting for `Pool::take_expired`.
+    expired_jobs: Mutex<Vec<(JobId, J)>>,
+}
+
+impl<J> Control<J> {
+    /// Allocates levels `1..priorities`, each of `capacity` jobs.
+    pub(crate) fn new(priorities: usize, capacity: usize) -> Result<Self, BuildError> {
+        let levels = (1..priorities)
+            .map(|_| heap_ring("queue", capacity))
+            .collect::<Result<Vec<_>, _>>()?
+            .into_boxed_slice();
+        Ok(Self {
+            paused: AtomicBool::new(false),
+            levels,
+            takes: AtomicUsize::new(0),
+            expired: AtomicU64::new(0),
+            expired_jobs: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// The number of levels.
+    pub(crate) fn priorities(&self) -> usize {
+        self.levels.len() + 1
+    }
+
+    /// The ring of level `priority` (0 is `base`), or `None` past the top.
+    pub(crate) fn level<'a>(
+        &'a self,
+        base: &'a HeapRing<Envelope<J>>,
+        priority: usize,
+    ) -> Option<&'a HeapRing<Envelope<J>>> {
+        match priority {
+            0 => Some(base),
+            n => self.levels.get(n - 1),
+        }
+    }
+
+    /// Whether takes are paused.
+    #[inline]
+    pub(crate) fn is_paused(&self) -> bool {
+        self.paused.load(Ordering::SeqCst)
+    }
+
+    /// Sets the pause flag; returns whether it changed.
+    pub(crate) fn set_paused(&self, paused: bool) -> bool {
+        self.paused.swap(paused, Ordering::SeqCst) != paused
+    }
+
+    /// Whether the pool has more than one level.
+    #[inline]
+    pub(crate) fn has_levels(&self) -> bool {
+        !self.levels.is_empty()
+    }
+
+    /// Closes levels `1..p` (the caller closes level 0 after them, so that
+    /// "level 0 is closed" means every level is).
+    pub(crate) fn close_levels(&self) {
+        for level in &self.levels {
+            level.close();
+        }
+    }
+
+    /// Jobs queued in levels `1..p`.
+    pub(crate) fn queued_above(&self) -> usize {
+        self.levels.iter().map(HeapRing::len).sum()
+    }
+
+    /// Depth of each level (level 0 from `base`), into `into`.
+    pub(crate) fn depths(&self, base: &HeapRing<Envelope<J>>, into: &mut [usize]) {
+        for (priority, depth) in into.iter_mut().enumerate() {
+            *depth = self.level(base, priority).map_or(0, HeapRing::len);
+        }
+    }
+
+    /// Pops one job from levels `1..p`, highest first (for `stop_now`,
+    /// which ignores pause and ageing).
+    pub(crate) fn pop_above(&self) -> Option<Envelope<J>> {
+        self.levels.iter().rev().find_map(|level| level.pop().ok())
+    }
+
+    /// Counts an expired job and keeps it for `take_expired`.
+    pub(crate) fn hand_back_expired(&self, id: JobId, job: J) {
+        lock(&self.expired_jobs).push((id, job));
+        self.expired.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Jobs expired so far.
+    pub(crate) fn expired_count(&self) -> u64 {
+        self.expired.load(Ordering::Relaxed)
+    }
+
+    /// Takes the expired jobs kept so far, oldest first.
+    pub(crate) fn take_expired(&self) -> Vec<(JobId, J)> {
+        std::mem::take(&mut *lock(&self.expired_jobs))
+    }
+
+    /// One take from levels `0..p` (level 0 is `base`) by the level rules
+    /// of the module docs.
+    fn pop_levels(&self, base: &HeapRing<Envelope<J>>) -> Result<Envelope<J>, PopError> {
+        let p = self.priorities();
+        let take = self.takes.fetch_add(1, Ordering::Relaxed);
+        let start = if take % AGE_EVERY == AGE_EVERY - 1 {
+            (take / AGE_EVERY) % p
+        } else {
+            p - 1
+        };
+        // Up from `start` to the top, then down from `start - 1`.
+        let order = (start..p).chain((0..start).rev());
+        let mut closed = 0;
+        for priority in order {
+            let ring = self.level(base, priority).unwrap_or(base);
+            match ring.pop() {
+                Ok(envelope) => return Ok(envelope),
+                Err(PopError::Closed) => closed += 1,
+                Err(PopError::Empty) => {}
+            }
+        }
+        if closed == p {
+            Err(PopError::Closed)
+        } else {
+            Err(PopError::Empty)
+        }
+    }
+
+    /// Whether every level is closed and empty (level 0 last: see
+    /// [`close_levels`](Self::close_levels)).
+    fn all_drained(&self, base: &HeapRing<Envelope<J>>) -> bool {
+        base.is_closed() && base.is_empty() && self.levels.iter().all(HeapRing::is_empty)
+    }
+}
+
+/// The one take of a job by any taker: pause first, then the levels.
+/// `Empty` while paused unless everything is closed and drained.
+#[inline]
+pub(crate) fn pop_next<J>(
+    control: &Control<J>,
+    base: &HeapRing<Envelope<J>>,
+) -> Result<Envelope<J>, PopError> {
+    if control.is_paused() {
+        return if control.all_drained(base) {
+            Err(PopError::Closed)
+        } else {
+            Err(PopError::Empty)
+        };
+    }
+    if control.has_levels() {
+        return control.pop_levels(base);
+    }
+    base.pop()
+}
+
+/// Whether a taker should look again before parking: a job is queued at
+/// some level (and takes are not paused), or the queue is closed.
+#[inline]
+pub(crate) fn worth_a_look<J>(control: &Control<J>, base: &HeapRing<Envelope<J>>) -> bool {
+    if base.is_closed() {
+        return true;
+    }
+    if control.is_paused() {
+        return false;
+    }
+    !base.is_empty() || (control.has_levels() && control.queued_above() != 0)
+}
+
+/// Whether `envelope`'s deadline has passed (reads the clock only when it
+/// has one).
+#[inline]
+pub(crate) fn expired<J>(envelope: &Envelope<J>) -> bool {
+    envelope
+        .deadline
+        .is_some_and(|deadline| Instant::now() >= deadline)
+}
