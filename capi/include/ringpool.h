@@ -299,9 +299,9 @@ typedef struct ringpool_metrics {
    */
   size_t level_depths[8];
   /**
-   * Whether takes are paused (ringpool_pause).
+   * 1 while takes are paused (ringpool_pause), else 0.
    */
-  bool paused;
+  uint8_t paused;
   /**
    * Jobs in the queue now (every priority level).
    */

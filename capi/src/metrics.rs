@@ -67,8 +67,8 @@ pub struct ringpool_metrics {
     pub priorities: usize,
     /// Jobs queued now at each level (index = priority; unused levels 0).
     pub level_depths: [usize; 8],
-    /// Whether takes are paused (ringpool_pause).
-    pub paused: bool,
+    /// 1 while takes are paused (ringpool_pause), else 0.
+    pub paused: u8,
     /// Jobs in the queue now (every priority level).
     pub queue_depth: usize,
     /// The queue's capacity.
@@ -145,7 +145,7 @@ pub unsafe extern "C" fn ringpool_metrics_snapshot(
             expired,
             priorities,
             level_depths,
-            paused,
+            paused: u8::from(paused),
             queue_depth,
             queue_capacity,
             workers,
