@@ -36,6 +36,7 @@ pub struct Builder {
     pub(crate) spill_after: Duration,
     pub(crate) take_batch: usize,
     pub(crate) priorities: usize,
+    pub(crate) cancellable: bool,
 }
 
 impl Default for Builder {
@@ -54,6 +55,7 @@ impl Default for Builder {
             spill_after: Duration::from_millis(10),
             take_batch: 1,
             priorities: 1,
+            cancellable: false,
         }
     }
 }
@@ -401,6 +403,37 @@ impl Builder {
         self
     }
 
+    /// Whether [`Pool::cancel`](crate::Pool::cancel) can take a queued job
+    /// back (default `false`). A cancellable pool keeps its queued jobs in a
+    /// table of cells with a state word each, and its queues carry cell
+    /// indices (see [`CancelOutcome`](crate::CancelOutcome) and the
+    /// `cancel` module docs), so each job costs one more ring operation at
+    /// submit and at take than in a plain pool: that is why it is opt-in.
+    /// Jobs queued by [`Pool::submit_many`](crate::Pool::submit_many) go
+    /// to the plain ring and cannot be cancelled while queued.
+    ///
+    /// ```
+    /// use ringpool::{CancelOutcome, Pool};
+    ///
+    /// let pool = Pool::builder().workers(1).cancellable(true).build(|_, job: u32| job).unwrap();
+    /// let results = pool.results().unwrap();
+    /// pool.pause();
+    /// let ids: Vec<_> = (0..3).map(|job| pool.submit(job).unwrap()).collect();
+    /// assert_eq!(pool.cancel(ids[1]), CancelOutcome::Cancelled(1));
+    /// pool.resume();
+    /// pool.close();
+    /// let ran: Vec<_> = results.map(|r| r.outcome.unwrap()).collect();
+    /// assert_eq!(ran, [0, 2]);
+    /// assert_eq!(pool.metrics().cancelled, 1);
+    ///
+    /// let plain = Pool::new(1, 4, |_, job: u32| job).unwrap();
+    /// assert_eq!(plain.cancel(1), CancelOutcome::NotCancellable);
+    /// ```
+    pub fn cancellable(mut self, enabled: bool) -> Self {
+        self.cancellable = enabled;
+        self
+    }
+
     /// Prefix of worker thread names; the worker id is appended (default
     /// `ringpool-worker`, giving `ringpool-worker-1`, ...). A prefix with a
     /// NUL byte is a [`BuildError::ThreadName`] from `build`, before any
@@ -651,6 +684,7 @@ impl Builder {
             spill_after: self.spill_after,
             take_batch: self.take_batch,
             priorities: self.priorities,
+            cancellable: self.cancellable,
         })
     }
 }

@@ -36,15 +36,21 @@
 //! the expired store ([`Control::hand_back_expired`]) and its result says
 //! `JobError::Expired`. A job without a deadline reads no clock.
 //!
+//! **Cancellable pools** ([`Builder::cancellable`](crate::Builder::cancellable))
+//! keep their queued jobs in the cells of `crate::cancel` instead: the same
+//! level rules over its index rings (and, last, over level 0's plain ring,
+//! where `submit_many` queues).
+//!
 //! Cost for a pool of one level without deadlines: a relaxed load of
 //! `paused` and a test that `levels` is empty per take, and a test of
 //! `deadline.is_none()` per run (benches/notes/control-2026-11-30.md).
 
+use crate::cancel::Cells;
 use crate::error::BuildError;
 use crate::job::{Envelope, JobId};
 use crate::ring::{HeapRing, heap_ring};
 use crate::sync::{AtomicBool, AtomicU64, AtomicUsize, Mutex, Ordering, lock};
-use ringpool_core::PopError;
+use ringpool_core::{PopError, PushError};
 use std::time::Instant;
 
 /// The most priority levels a pool may have.
@@ -57,8 +63,11 @@ pub const AGE_EVERY: usize = 8;
 /// A pool's pause flag, extra priority levels and expired jobs.
 pub(crate) struct Control<J> {
     paused: AtomicBool,
-    /// Levels `1..p` (level 0 is `Shared::jobs`).
+    /// Levels `1..p` (level 0 is `Shared::jobs`); empty when cancellable.
     levels: Box<[HeapRing<Envelope<J>>]>,
+    /// The job cells of a cancellable pool.
+    pub(crate) cells: Option<Cells<J>>,
+    priorities: usize,
     /// Takes so far (only counted with more than one level).
     takes: AtomicUsize,
     /// Jobs not run because their deadline had passed.
@@ -68,15 +77,29 @@ pub(crate) struct Control<J> {
 }
 
 impl<J> Control<J> {
-    /// Allocates levels `1..priorities`, each of `capacity` jobs.
-    pub(crate) fn new(priorities: usize, capacity: usize) -> Result<Self, BuildError> {
-        let levels = (1..priorities)
+    /// Allocates levels `1..priorities`, each of `capacity` jobs, or the
+    /// cells of a cancellable pool (with `workers` running words).
+    pub(crate) fn new(
+        priorities: usize,
+        capacity: usize,
+        cancellable: bool,
+        workers: usize,
+    ) -> Result<Self, BuildError> {
+        let cells = if cancellable {
+            Some(Cells::new(priorities, capacity, workers)?)
+        } else {
+            None
+        };
+        let plain_levels = if cancellable { 1 } else { priorities };
+        let levels = (1..plain_levels)
             .map(|_| heap_ring("queue", capacity))
             .collect::<Result<Vec<_>, _>>()?
             .into_boxed_slice();
         Ok(Self {
             paused: AtomicBool::new(false),
             levels,
+            cells,
+            priorities,
             takes: AtomicUsize::new(0),
             expired: AtomicU64::new(0),
             expired_jobs: Mutex::new(Vec::new()),
@@ -85,7 +108,7 @@ impl<J> Control<J> {
 
     /// The number of levels.
     pub(crate) fn priorities(&self) -> usize {
-        self.levels.len() + 1
+        self.priorities
     }
 
     /// The ring of level `priority` (0 is `base`), or `None` past the top.
@@ -111,10 +134,23 @@ impl<J> Control<J> {
         self.paused.swap(paused, Ordering::SeqCst) != paused
     }
 
+    /// Whether takes may use the plain ring's batch pop: one level, not
+    /// cancellable.
+    #[inline]
+    pub(crate) fn plain(&self) -> bool {
+        self.priorities == 1 && self.cells.is_none()
+    }
+
+    /// Worker slot `slot`'s running word, in a cancellable pool.
+    #[inline]
+    pub(crate) fn running(&self, slot: usize) -> Option<&crate::sync::AtomicU64> {
+        self.cells.as_ref()?.running(slot)
+    }
+
     /// Whether the pool has more than one level.
     #[inline]
     pub(crate) fn has_levels(&self) -> bool {
-        !self.levels.is_empty()
+        self.priorities > 1
     }
 
     /// Closes levels `1..p` (the caller closes level 0 after them, so that
@@ -123,24 +159,63 @@ impl<J> Control<J> {
         for level in &self.levels {
             level.close();
         }
+        if let Some(cells) = &self.cells {
+            cells.close();
+        }
     }
 
-    /// Jobs queued in levels `1..p`.
+    /// Jobs queued besides level 0's plain ring.
     pub(crate) fn queued_above(&self) -> usize {
-        self.levels.iter().map(HeapRing::len).sum()
+        let plain: usize = self.levels.iter().map(HeapRing::len).sum();
+        plain + self.cells.as_ref().map_or(0, Cells::queued)
     }
 
     /// Depth of each level (level 0 from `base`), into `into`.
     pub(crate) fn depths(&self, base: &HeapRing<Envelope<J>>, into: &mut [usize]) {
         for (priority, depth) in into.iter_mut().enumerate() {
-            *depth = self.level(base, priority).map_or(0, HeapRing::len);
+            *depth = match &self.cells {
+                Some(cells) => cells.depth(priority) + if priority == 0 { base.len() } else { 0 },
+                None => self.level(base, priority).map_or(0, HeapRing::len),
+            };
         }
     }
 
-    /// Pops one job from levels `1..p`, highest first (for `stop_now`,
-    /// which ignores pause and ageing).
+    /// Pops one job from the levels besides level 0's plain ring, highest
+    /// first (for `stop_now`, which ignores pause and ageing).
     pub(crate) fn pop_above(&self) -> Option<Envelope<J>> {
+        if let Some(cells) = &self.cells {
+            return (0..cells.priorities())
+                .rev()
+                .find_map(|priority| cells.pop_level(priority, None).ok());
+        }
         self.levels.iter().rev().find_map(|level| level.pop().ok())
+    }
+
+    /// Queues `envelope` at `priority` (checked by the caller): into the
+    /// cells of a cancellable pool, else into `queue` (that level's ring).
+    #[inline]
+    pub(crate) fn push(
+        &self,
+        queue: &HeapRing<Envelope<J>>,
+        priority: usize,
+        envelope: Envelope<J>,
+    ) -> Result<(), PushError<Envelope<J>>> {
+        match &self.cells {
+            Some(cells) => cells.push(priority, envelope),
+            None => queue.push(envelope),
+        }
+    }
+
+    /// Whether a push into `queue` (see [`push`](Self::push)) would find
+    /// it full now and not closed.
+    pub(crate) fn looks_full(&self, queue: &HeapRing<Envelope<J>>) -> bool {
+        if queue.is_closed() {
+            return false;
+        }
+        match &self.cells {
+            Some(cells) => cells.is_full(),
+            None => queue.len() >= queue.capacity(),
+        }
     }
 
     /// Counts an expired job and keeps it for `take_expired`.
@@ -159,20 +234,30 @@ impl<J> Control<J> {
         std::mem::take(&mut *lock(&self.expired_jobs))
     }
 
-    /// One take from levels `0..p` (level 0 is `base`) by the level rules
-    /// of the module docs.
-    fn pop_levels(&self, base: &HeapRing<Envelope<J>>) -> Result<Envelope<J>, PopError> {
-        let p = self.priorities();
-        let take = self.takes.fetch_add(1, Ordering::Relaxed);
-        let start = if take % AGE_EVERY == AGE_EVERY - 1 {
+    /// The order of the levels for the next take, by the rules of the
+    /// module docs: from the top down, or on every `AGE_EVERY`-th take from
+    /// a rotating level up, then down below it.
+    fn order(&self) -> impl Iterator<Item = usize> {
+        let p = self.priorities;
+        let take = if p > 1 {
+            self.takes.fetch_add(1, Ordering::Relaxed)
+        } else {
+            0
+        };
+        let start = if p > 1 && take % AGE_EVERY == AGE_EVERY - 1 {
             (take / AGE_EVERY) % p
         } else {
             p - 1
         };
         // Up from `start` to the top, then down from `start - 1`.
-        let order = (start..p).chain((0..start).rev());
+        (start..p).chain((0..start).rev())
+    }
+
+    /// One take from levels `0..p` (level 0 is `base`) by the level rules
+    /// of the module docs.
+    fn pop_levels(&self, base: &HeapRing<Envelope<J>>) -> Result<Envelope<J>, PopError> {
         let mut closed = 0;
-        for priority in order {
+        for priority in self.order() {
             let ring = self.level(base, priority).unwrap_or(base);
             match ring.pop() {
                 Ok(envelope) => return Ok(envelope),
@@ -180,26 +265,54 @@ impl<J> Control<J> {
                 Err(PopError::Empty) => {}
             }
         }
-        if closed == p {
+        if closed == self.priorities {
             Err(PopError::Closed)
         } else {
             Err(PopError::Empty)
         }
     }
 
+    /// One take from the cells by the level rules, then from `base` (jobs
+    /// of `submit_many`); `announce` is the taker's running word.
+    fn pop_cells(
+        &self,
+        cells: &Cells<J>,
+        base: &HeapRing<Envelope<J>>,
+        announce: Option<&crate::sync::AtomicU64>,
+    ) -> Result<Envelope<J>, PopError> {
+        let mut closed = 0;
+        for priority in self.order() {
+            match cells.pop_level(priority, announce) {
+                Ok(envelope) => return Ok(envelope),
+                Err(PopError::Closed) => closed += 1,
+                Err(PopError::Empty) => {}
+            }
+        }
+        match base.pop() {
+            Err(PopError::Closed) if closed == self.priorities => Err(PopError::Closed),
+            Err(_) => Err(PopError::Empty),
+            Ok(envelope) => Ok(envelope),
+        }
+    }
+
     /// Whether every level is closed and empty (level 0 last: see
     /// [`close_levels`](Self::close_levels)).
     fn all_drained(&self, base: &HeapRing<Envelope<J>>) -> bool {
-        base.is_closed() && base.is_empty() && self.levels.iter().all(HeapRing::is_empty)
+        base.is_closed()
+            && base.is_empty()
+            && self.levels.iter().all(HeapRing::is_empty)
+            && self.cells.as_ref().is_none_or(Cells::is_empty)
     }
 }
 
-/// The one take of a job by any taker: pause first, then the levels.
-/// `Empty` while paused unless everything is closed and drained.
+/// The one take of a job by any taker (worker slot `slot`): pause first,
+/// then the cells or the levels. `Empty` while paused unless everything is
+/// closed and drained.
 #[inline]
 pub(crate) fn pop_next<J>(
     control: &Control<J>,
     base: &HeapRing<Envelope<J>>,
+    slot: usize,
 ) -> Result<Envelope<J>, PopError> {
     if control.is_paused() {
         return if control.all_drained(base) {
@@ -207,6 +320,9 @@ pub(crate) fn pop_next<J>(
         } else {
             Err(PopError::Empty)
         };
+    }
+    if let Some(cells) = &control.cells {
+        return control.pop_cells(cells, base, cells.running(slot));
     }
     if control.has_levels() {
         return control.pop_levels(base);
@@ -224,7 +340,12 @@ pub(crate) fn worth_a_look<J>(control: &Control<J>, base: &HeapRing<Envelope<J>>
     if control.is_paused() {
         return false;
     }
-    !base.is_empty() || (control.has_levels() && control.queued_above() != 0)
+    !base.is_empty()
+        || (control.has_levels() && control.queued_above() != 0)
+        || control
+            .cells
+            .as_ref()
+            .is_some_and(|cells| !cells.is_empty())
 }
 
 /// Whether `envelope`'s deadline has passed (reads the clock only when it

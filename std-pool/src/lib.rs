@@ -48,7 +48,9 @@
 //!   ([`Builder::priorities`]) and queue deadlines through
 //!   [`Pool::submit_with_options`] and [`JobOptions`]; an expired job is
 //!   not run, its result is [`JobError::Expired`] and the job comes back
-//!   from [`Pool::take_expired`].
+//!   from [`Pool::take_expired`]; [`Pool::cancel`] takes a queued job
+//!   back (pools built [`Builder::cancellable`]) or flags a running one
+//!   ([`JobContext::is_cancelled`]).
 //! * **Shutdown**: [`Pool::close`], [`Pool::wait`], [`Pool::stop_now`],
 //!   [`Pool::shutdown`], and a Drop that never hangs forever (see [`Pool`]).
 //! * **No busy idling**: idle workers and blocked callers spin briefly,
@@ -69,12 +71,14 @@
 //   worker                          one worker thread's loop, over `shared`
 //   receiver, pool                  the public faces: `Results`, `Pool`
 //   submit_many                     `Pool::submit_many`: batch submits
+//   cancel                          the job cells of a cancellable pool
 //   control, options, pool_control  pause, priorities, deadlines: the
 //                                   take-side rules (`control`, used by
 //                                   `worker`), `JobOptions`, the Pool calls
 //   builder                         `Builder`, which makes a `Pool`
 mod backoff;
 mod builder;
+mod cancel;
 mod clock;
 mod control;
 mod crew;
@@ -97,6 +101,7 @@ mod take;
 mod worker;
 
 pub use builder::Builder;
+pub use cancel::CancelOutcome;
 pub use control::{AGE_EVERY, MAX_PRIORITIES};
 pub use error::{BuildError, JobError, RecvError, SubmitError, Timeout, WaitError};
 pub use histogram::HistogramSnapshot;

@@ -114,7 +114,8 @@ pub struct MetricsSnapshot {
     pub failed: u64,
     /// Jobs whose handler panicked.
     pub panicked: u64,
-    /// Jobs handed back unstarted by [`Pool::stop_now`](crate::Pool::stop_now).
+    /// Jobs handed back unstarted by [`Pool::stop_now`](crate::Pool::stop_now)
+    /// or taken back by [`Pool::cancel`](crate::Pool::cancel).
     pub cancelled: u64,
     /// Jobs not run because their deadline had passed when a worker took
     /// them ([`JobError::Expired`](crate::JobError::Expired)); each is

@@ -297,7 +297,7 @@ where
         };
         let mut before_park = BeforePark::new(shared.settings.spin_before_park);
         loop {
-            match queue.push(envelope) {
+            match shared.control.push(queue, priority, envelope) {
                 Ok(()) => return Ok(self.accepted(admission)),
                 Err(PushError::Closed(back)) => return Err(self.refused_closed(admission, back)),
                 Err(PushError::Full(back)) => envelope = back,
@@ -309,10 +309,7 @@ where
                     return Err(SubmitError::Full(envelope.job));
                 }
                 _ if before_park.snooze() => {
-                    while queue.len() >= queue.capacity()
-                        && !queue.is_closed()
-                        && before_park.snooze()
-                    {}
+                    while shared.control.looks_full(queue) && before_park.snooze() {}
                 }
                 _ => break,
             }
@@ -320,7 +317,7 @@ where
         // Park until a worker frees a slot, the pool closes, or the deadline.
         let mut waiting = Some(envelope);
         let pushed = shared.slot_free.wait_until(patience.deadline(), || {
-            match queue.push(waiting.take()?) {
+            match shared.control.push(queue, priority, waiting.take()?) {
                 Ok(()) => Some(Ok(())),
                 Err(PushError::Closed(back)) => Some(Err(back)),
                 Err(PushError::Full(back)) => {

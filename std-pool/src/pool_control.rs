@@ -3,6 +3,7 @@
 //! jobs handed back. The take-side rules themselves live in
 //! `crate::control`, which every taker goes through.
 
+use crate::cancel::CancelOutcome;
 use crate::error::SubmitError;
 use crate::job::JobId;
 use crate::options::JobOptions;
@@ -171,6 +172,67 @@ where
     /// ```
     pub fn is_paused(&self) -> bool {
         self.shared.control.is_paused()
+    }
+
+    /// Cancels job `id`: takes it back if it has not started (it will not
+    /// run, gives no result, counts as
+    /// [`cancelled`](crate::MetricsSnapshot::cancelled) and no longer holds
+    /// up [`wait`](Self::wait)), or sets its
+    /// [`JobContext::is_cancelled`](crate::JobContext::is_cancelled) flag
+    /// if it is running. A cancel racing a worker's take of the same job is
+    /// decided exactly once, by a CAS on the job's cell (see the `cancel`
+    /// module docs). Works from inside the pool's own handler too; never
+    /// blocks. Costs a scan of the queue's cells.
+    ///
+    /// Only a pool built [`cancellable`](crate::Builder::cancellable) can
+    /// take queued jobs back; any other answers
+    /// [`CancelOutcome::NotCancellable`].
+    ///
+    /// ```
+    /// use ringpool::{CancelOutcome, Pool};
+    /// use std::sync::mpsc;
+    ///
+    /// let (started_tx, started) = mpsc::channel();
+    /// let (release, gate) = mpsc::channel::<()>();
+    /// let gate = std::sync::Mutex::new(gate);
+    /// let pool = Pool::builder()
+    ///     .workers(1)
+    ///     .cancellable(true)
+    ///     .build(move |ctx, job: u32| {
+    ///         if job == 0 {
+    ///             started_tx.send(()).unwrap();
+    ///             gate.lock().unwrap().recv().unwrap();
+    ///         }
+    ///         ctx.is_cancelled()
+    ///     })
+    ///     .unwrap();
+    /// let results = pool.results().unwrap();
+    /// let running = pool.submit(0).unwrap();
+    /// started.recv().unwrap();
+    /// let queued = pool.submit(1).unwrap();
+    /// assert_eq!(pool.cancel(queued), CancelOutcome::Cancelled(1));
+    /// assert_eq!(pool.cancel(running), CancelOutcome::Started);
+    /// release.send(()).unwrap();
+    /// pool.wait().unwrap();
+    /// assert_eq!(pool.cancel(running), CancelOutcome::NotFound); // finished
+    /// let result = results.recv().unwrap();
+    /// assert_eq!((result.job_id, result.outcome), (running, Ok(true)));
+    /// ```
+    pub fn cancel(&self, id: JobId) -> CancelOutcome<J> {
+        let shared = &*self.shared;
+        let Some(cells) = &shared.control.cells else {
+            return CancelOutcome::NotCancellable;
+        };
+        match cells.cancel(id) {
+            CancelOutcome::Cancelled(envelope) => {
+                shared.count_cancelled();
+                shared.job_over(envelope.ticket);
+                CancelOutcome::Cancelled(envelope.job)
+            }
+            CancelOutcome::Started => CancelOutcome::Started,
+            CancelOutcome::NotFound => CancelOutcome::NotFound,
+            CancelOutcome::NotCancellable => CancelOutcome::NotCancellable,
+        }
     }
 
     /// Takes the jobs that expired so far (oldest first, with their ids):

@@ -69,4 +69,6 @@ pub(crate) struct Settings {
     pub(crate) take_batch: usize,
     /// Priority levels (1..=`MAX_PRIORITIES`).
     pub(crate) priorities: usize,
+    /// Queued jobs in cells that `Pool::cancel` can take back.
+    pub(crate) cancellable: bool,
 }

@@ -50,7 +50,12 @@ impl<J, R, E> Shared<J, R, E> {
     /// Allocates a pool's state (no worker started yet).
     pub(crate) fn new(settings: Settings, handler: Handler<J, R, E>) -> Result<Self, BuildError> {
         let jobs = heap_ring("queue", settings.queue_capacity)?;
-        let control = Control::new(settings.priorities, settings.queue_capacity)?;
+        let control = Control::new(
+            settings.priorities,
+            settings.queue_capacity,
+            settings.cancellable,
+            settings.max_workers,
+        )?;
         let results = ResultPath::new(
             settings.results_capacity,
             settings.spin_before_park,

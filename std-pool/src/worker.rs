@@ -22,6 +22,7 @@
 //! [`MAX_TAKE`]: crate::take::MAX_TAKE
 
 use crate::backoff::BeforePark;
+use crate::cancel::Running;
 use crate::clock::between;
 use crate::control::{expired, pop_next, worth_a_look};
 use crate::crew::Slots;
@@ -148,6 +149,12 @@ fn run<J, R, E>(shared: &Shared<J, R, E>, slot: usize, envelope: Envelope<J>) ->
         job_id: envelope.id,
     };
     let handler = &shared.handler;
+    // A cancellable pool: the job's running word, for `cancel` and
+    // `JobContext::is_cancelled`, until the handler returns.
+    let _running = shared
+        .control
+        .running(slot)
+        .map(|word| Running::enter(word, envelope.id));
     let job = envelope.job;
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler(context, job)));
     let run_time = between(started_at, shared.clock.now());
@@ -173,17 +180,21 @@ fn run<J, R, E>(shared: &Shared<J, R, E>, slot: usize, envelope: Envelope<J>) ->
 
 /// Takes this worker's share of the queue into `jobs` (see
 /// [`crate::take`]): one job with a plain pop, more with one batch pop.
-fn take<J, R, E>(shared: &Shared<J, R, E>, jobs: &mut Taken<Envelope<J>>) -> Result<(), PopError> {
+fn take<J, R, E>(
+    shared: &Shared<J, R, E>,
+    slot: usize,
+    jobs: &mut Taken<Envelope<J>>,
+) -> Result<(), PopError> {
     let limit = shared.settings.take_batch;
     // Paused or with levels: one job at a time, by `crate::control`'s rules.
-    let batched = limit > 1 && !shared.control.has_levels() && !shared.control.is_paused();
+    let batched = limit > 1 && shared.control.plain() && !shared.control.is_paused();
     let want = if batched {
         share(shared.jobs.len(), shared.crew.live()).min(limit)
     } else {
         1
     };
     if want == 1 {
-        let envelope = pop_next(&shared.control, &shared.jobs)?;
+        let envelope = pop_next(&shared.control, &shared.jobs, slot)?;
         // `jobs` is empty between batches.
         let _ = jobs.push(envelope);
         return Ok(());
@@ -203,7 +214,7 @@ fn next_job<J, R, E>(shared: &Shared<J, R, E>, slot: usize, jobs: &mut Taken<Env
         if crew.surplus() && crew.retire(slot, |live, target| live > target) {
             return Next::Exit;
         }
-        match take(shared, jobs) {
+        match take(shared, slot, jobs) {
             Ok(()) => return Next::Run,
             Err(PopError::Closed) => return exit_closed(shared, slot),
             Err(PopError::Empty) => {}
@@ -226,7 +237,7 @@ fn next_job<J, R, E>(shared: &Shared<J, R, E>, slot: usize, jobs: &mut Taken<Env
             shared.job_ready.cancel(listener);
             continue;
         }
-        match pop_next(&shared.control, &shared.jobs) {
+        match pop_next(&shared.control, &shared.jobs, slot) {
             Ok(envelope) => {
                 shared.job_ready.cancel(listener);
                 // `jobs` is empty between batches.
