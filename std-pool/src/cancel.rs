@@ -51,6 +51,7 @@
 //! thread-local read and one load.
 
 use crate::error::BuildError;
+use crate::event::Event;
 use crate::job::{Envelope, JobContext, JobId};
 use crate::ring::{HeapRing, filled_box, heap_ring};
 use crate::sync::thread::usize_thread_local;
@@ -113,7 +114,9 @@ struct JobCell<J> {
 /// words of a cancellable pool.
 pub(crate) struct Cells<J> {
     cells: Box<[JobCell<J>]>,
-    free: HeapRing<u32>,
+    /// Boxed: a ring's padded counters are large, and a pool is built on
+    /// the caller's stack (small on loom's model threads).
+    free: Box<HeapRing<u32>>,
     levels: Box<[HeapRing<u32>]>,
     /// One per worker slot: the running job's id (| `CANCEL_BIT`), or 0.
     running: Box<[AtomicU64]>,
@@ -146,7 +149,7 @@ impl<J> Cells<J> {
                     max: ringpool_core::MAX_CAPACITY,
                 },
             })?;
-        let free = heap_ring("queue", total)?;
+        let free = Box::new(heap_ring("queue", total)?);
         let cells = filled_box(total, || JobCell {
             state: AtomicU64::new(FREE),
             envelope: UnsafeCell::new(MaybeUninit::uninit()),
@@ -232,8 +235,15 @@ impl<J> Cells<J> {
 
     /// Takes the job in the cell at `index`, just popped from a level, or
     /// `None` for a cancelled job's tombstone (reclaimed or passed on).
-    /// `announce`: the taker's running word, written before the CAS.
-    fn take(&self, index: u32, announce: Option<&AtomicU64>) -> Option<Envelope<J>> {
+    /// `announce`: the taker's running word, written before the CAS;
+    /// `freed`: notified when a tombstone's cell is freed (a submitter may
+    /// wait for room).
+    fn take(
+        &self,
+        index: u32,
+        announce: Option<&AtomicU64>,
+        freed: Option<&Event>,
+    ) -> Option<Envelope<J>> {
         let cell = &self.cells[index as usize];
         let mut state = cell.state.load(Ordering::Acquire);
         loop {
@@ -245,6 +255,9 @@ impl<J> Cells<J> {
                     cell.state.store(FREE, Ordering::Relaxed);
                     self.tombstones.fetch_sub(1, Ordering::Relaxed);
                     self.release(index);
+                    if let Some(freed) = freed {
+                        freed.notify_one();
+                    }
                     return None;
                 }
                 CANCELLING => match cell.state.compare_exchange(
@@ -289,16 +302,18 @@ impl<J> Cells<J> {
         }
     }
 
-    /// Pops the next job of level `priority`, passing tombstones.
+    /// Pops the next job of level `priority`, passing tombstones (see
+    /// [`take`](Self::take) for `announce` and `freed`).
     pub(crate) fn pop_level(
         &self,
         priority: usize,
         announce: Option<&AtomicU64>,
+        freed: Option<&Event>,
     ) -> Result<Envelope<J>, PopError> {
         let level = &self.levels[priority];
         loop {
             let index = level.pop()?;
-            if let Some(envelope) = self.take(index, announce) {
+            if let Some(envelope) = self.take(index, announce, freed) {
                 return Ok(envelope);
             }
         }

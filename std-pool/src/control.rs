@@ -47,6 +47,7 @@
 
 use crate::cancel::Cells;
 use crate::error::BuildError;
+use crate::event::Event;
 use crate::job::{Envelope, JobId};
 use crate::ring::{HeapRing, heap_ring};
 use crate::sync::{AtomicBool, AtomicU64, AtomicUsize, Mutex, Ordering, lock};
@@ -65,8 +66,10 @@ pub(crate) struct Control<J> {
     paused: AtomicBool,
     /// Levels `1..p` (level 0 is `Shared::jobs`); empty when cancellable.
     levels: Box<[HeapRing<Envelope<J>>]>,
-    /// The job cells of a cancellable pool.
-    pub(crate) cells: Option<Cells<J>>,
+    /// The job cells of a cancellable pool (boxed: a ring's padded
+    /// counters are large, and `Shared` is built on the caller's stack,
+    /// which loom's model threads keep small).
+    pub(crate) cells: Option<Box<Cells<J>>>,
     priorities: usize,
     /// Takes so far (only counted with more than one level).
     takes: AtomicUsize,
@@ -86,7 +89,7 @@ impl<J> Control<J> {
         workers: usize,
     ) -> Result<Self, BuildError> {
         let cells = if cancellable {
-            Some(Cells::new(priorities, capacity, workers)?)
+            Some(Box::new(Cells::new(priorities, capacity, workers)?))
         } else {
             None
         };
@@ -167,7 +170,7 @@ impl<J> Control<J> {
     /// Jobs queued besides level 0's plain ring.
     pub(crate) fn queued_above(&self) -> usize {
         let plain: usize = self.levels.iter().map(HeapRing::len).sum();
-        plain + self.cells.as_ref().map_or(0, Cells::queued)
+        plain + self.cells.as_ref().map_or(0, |cells| cells.queued())
     }
 
     /// Depth of each level (level 0 from `base`), into `into`.
@@ -186,7 +189,7 @@ impl<J> Control<J> {
         if let Some(cells) = &self.cells {
             return (0..cells.priorities())
                 .rev()
-                .find_map(|priority| cells.pop_level(priority, None).ok());
+                .find_map(|priority| cells.pop_level(priority, None, None).ok());
         }
         self.levels.iter().rev().find_map(|level| level.pop().ok())
     }
@@ -279,10 +282,11 @@ impl<J> Control<J> {
         cells: &Cells<J>,
         base: &HeapRing<Envelope<J>>,
         announce: Option<&crate::sync::AtomicU64>,
+        freed: &Event,
     ) -> Result<Envelope<J>, PopError> {
         let mut closed = 0;
         for priority in self.order() {
-            match cells.pop_level(priority, announce) {
+            match cells.pop_level(priority, announce, Some(freed)) {
                 Ok(envelope) => return Ok(envelope),
                 Err(PopError::Closed) => closed += 1,
                 Err(PopError::Empty) => {}
@@ -301,18 +305,20 @@ impl<J> Control<J> {
         base.is_closed()
             && base.is_empty()
             && self.levels.iter().all(HeapRing::is_empty)
-            && self.cells.as_ref().is_none_or(Cells::is_empty)
+            && self.cells.as_ref().is_none_or(|cells| cells.is_empty())
     }
 }
 
 /// The one take of a job by any taker (worker slot `slot`): pause first,
 /// then the cells or the levels. `Empty` while paused unless everything is
-/// closed and drained.
+/// closed and drained. `freed` (the pool's `slot_free`) is notified when
+/// the take frees a cancelled job's cell without taking a job.
 #[inline]
 pub(crate) fn pop_next<J>(
     control: &Control<J>,
     base: &HeapRing<Envelope<J>>,
     slot: usize,
+    freed: &Event,
 ) -> Result<Envelope<J>, PopError> {
     if control.is_paused() {
         return if control.all_drained(base) {
@@ -322,7 +328,7 @@ pub(crate) fn pop_next<J>(
         };
     }
     if let Some(cells) = &control.cells {
-        return control.pop_cells(cells, base, cells.running(slot));
+        return control.pop_cells(cells, base, cells.running(slot), freed);
     }
     if control.has_levels() {
         return control.pop_levels(base);

@@ -227,6 +227,8 @@ where
             CancelOutcome::Cancelled(envelope) => {
                 shared.count_cancelled();
                 shared.job_over(envelope.ticket);
+                // The canceller may have freed the cell (a taker passed it).
+                shared.slot_free.notify_one();
                 CancelOutcome::Cancelled(envelope.job)
             }
             CancelOutcome::Started => CancelOutcome::Started,

@@ -194,7 +194,7 @@ fn take<J, R, E>(
         1
     };
     if want == 1 {
-        let envelope = pop_next(&shared.control, &shared.jobs, slot)?;
+        let envelope = pop_next(&shared.control, &shared.jobs, slot, &shared.slot_free)?;
         // `jobs` is empty between batches.
         let _ = jobs.push(envelope);
         return Ok(());
@@ -237,7 +237,7 @@ fn next_job<J, R, E>(shared: &Shared<J, R, E>, slot: usize, jobs: &mut Taken<Env
             shared.job_ready.cancel(listener);
             continue;
         }
-        match pop_next(&shared.control, &shared.jobs, slot) {
+        match pop_next(&shared.control, &shared.jobs, slot, &shared.slot_free) {
             Ok(envelope) => {
                 shared.job_ready.cancel(listener);
                 // `jobs` is empty between batches.
