@@ -127,7 +127,7 @@ enum ringpool_status
    */
   RINGPOOL_STATUS_NO_SUCH_PRIORITY = 18,
   /**
-   * ringpool_create_with_priorities: priorities outside 1..=8.
+   * ringpool_create_with: priorities outside 1..=8.
    */
   RINGPOOL_STATUS_BAD_PRIORITIES = 19,
 };
@@ -140,10 +140,73 @@ typedef uint32_t ringpool_status;
 #endif // __cplusplus
 
 /**
+ * What ringpool_cancel did.
+ */
+enum ringpool_cancel_outcome
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * The job had not started: it will not run and gives no result; its
+   * payload was written to `*job`.
+   */
+  RINGPOOL_CANCEL_OUTCOME_CANCELLED = 0,
+  /**
+   * The job had started: it runs to its end; ringpool_is_cancelled now
+   * says 1 for it inside its handler.
+   */
+  RINGPOOL_CANCEL_OUTCOME_STARTED = 1,
+  /**
+   * No queued or running job has this id (finished, expired, cancelled
+   * or handed back already, never accepted, or its submit has not
+   * returned yet).
+   */
+  RINGPOOL_CANCEL_OUTCOME_NOT_FOUND = 2,
+  /**
+   * The pool was not created cancellable: nothing was done.
+   */
+  RINGPOOL_CANCEL_OUTCOME_NOT_CANCELLABLE = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum ringpool_cancel_outcome ringpool_cancel_outcome;
+#else
+typedef uint32_t ringpool_cancel_outcome;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * A worker pool. Opaque: create it with ringpool_create, free it with
  * ringpool_destroy.
  */
 typedef struct ringpool_pool ringpool_pool;
+
+/**
+ * What ringpool_create_with builds.
+ */
+typedef struct ringpool_pool_options {
+  /**
+   * Worker threads (as ringpool_create).
+   */
+  size_t workers;
+  /**
+   * Jobs each priority level holds (as ringpool_create's queue capacity).
+   */
+  size_t queue_capacity;
+  /**
+   * Priority levels, 1 to 8. Workers take the highest non-empty level
+   * first, FIFO within a level; every 8th take starts at a rotating level
+   * instead, so a waiting job at any level is taken within
+   * 8 * priorities takes per job ahead of it in its level.
+   */
+  size_t priorities;
+  /**
+   * Non-zero: queued jobs can be taken back with ringpool_cancel (each
+   * job costs one more ring operation at submit and at take).
+   */
+  uint8_t cancellable;
+} ringpool_pool_options;
 
 /**
  * What the handler learns about the job it runs.
@@ -291,7 +354,7 @@ typedef struct ringpool_metrics {
    */
   uint64_t expired;
   /**
-   * The pool's priority levels (1 unless ringpool_create_with_priorities).
+   * The pool's priority levels (1 unless set with ringpool_create_with).
    */
   size_t priorities;
   /**
@@ -387,24 +450,49 @@ extern "C" {
 #endif // __cplusplus
 
 /**
- * As ringpool_create, with `priorities` levels (1 to 8), each its own
- * queue of `queue_capacity` jobs. Workers take the highest non-empty
- * level first, FIFO within a level; every 8th take starts at a rotating
- * level instead, so a waiting job at any level is taken within
- * 8 * priorities takes per job ahead of it in its level.
+ * As ringpool_create, with the settings in `*options`.
  *
- * Returns as ringpool_create, plus BAD_PRIORITIES for 0 or more than 8.
+ * Returns as ringpool_create, plus BAD_PRIORITIES for priorities 0 or
+ * more than 8, and NULL_ARGUMENT when `options` is NULL.
  *
  * # Safety
  *
- * As ringpool_create.
+ * As ringpool_create; `options` NULL or readable.
  */
-ringpool_status ringpool_create_with_priorities(size_t workers,
-                                                size_t queue_capacity,
-                                                size_t priorities,
-                                                ringpool_handler handler,
-                                                void *user,
-                                                struct ringpool_pool **out);
+ringpool_status ringpool_create_with(const struct ringpool_pool_options *options,
+                                     ringpool_handler handler,
+                                     void *user,
+                                     struct ringpool_pool **out);
+
+/**
+ * Cancels job `job_id`: takes it back if it has not started, or flags it
+ * if it is running (cooperative: see ringpool_is_cancelled). The race with
+ * a worker taking the same job is decided exactly once. Writes what
+ * happened to `*outcome`, and on CANCELLED the job's payload to `*job`.
+ *
+ * Returns OK; NULL_ARGUMENT when `pool`, `job` or `outcome` is NULL.
+ *
+ * Thread safety: any thread (from the handler too); never blocks. Costs a
+ * scan of the pool's job cells.
+ *
+ * # Safety
+ *
+ * `pool` must be NULL or a live handle; `job` and `outcome` NULL or
+ * writable.
+ */
+ringpool_status ringpool_cancel(const struct ringpool_pool *pool,
+                                uint64_t job_id,
+                                uint64_t *job,
+                                ringpool_cancel_outcome *outcome);
+
+/**
+ * 1 if ringpool_cancel was called for the job `context` describes after
+ * it started, else 0. Call it from the handler running that job, with the
+ * context the handler was given (elsewhere it returns 0).
+ *
+ * Thread safety: the handler's thread; never blocks.
+ */
+int32_t ringpool_is_cancelled(struct ringpool_job_context context);
 
 /**
  * Queues `job` at `options->priority` with `options->deadline_ns`, waiting

@@ -1,12 +1,13 @@
-//! Control: priority levels, queue deadlines, pause and resume, and the
-//! expired jobs handed back (see the std pool's `Pool::submit_with_options`,
-//! `Pool::pause`, `Pool::take_expired`).
+//! Control: priority levels, queue deadlines, cancelling, pause and
+//! resume, and the expired jobs handed back (see the std pool's
+//! `Pool::submit_with_options`, `Pool::cancel`, `Pool::pause`,
+//! `Pool::take_expired`).
 
 use crate::handle::{create, lock, ringpool_pool, with_pool};
-use crate::handler::ringpool_handler;
+use crate::handler::{ringpool_handler, ringpool_job_context};
 use crate::lifecycle::ringpool_unstarted;
 use crate::status::ringpool_status;
-use ringpool::{JobOptions, SubmitError};
+use ringpool::{CancelOutcome, JobContext, JobOptions, SubmitError};
 use std::ffi::c_void;
 use std::time::Duration;
 
@@ -33,28 +34,135 @@ impl ringpool_job_options {
     }
 }
 
-/// As ringpool_create, with `priorities` levels (1 to 8), each its own
-/// queue of `queue_capacity` jobs. Workers take the highest non-empty
-/// level first, FIFO within a level; every 8th take starts at a rotating
-/// level instead, so a waiting job at any level is taken within
-/// 8 * priorities takes per job ahead of it in its level.
+/// What ringpool_create_with builds.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ringpool_pool_options {
+    /// Worker threads (as ringpool_create).
+    pub workers: usize,
+    /// Jobs each priority level holds (as ringpool_create's queue capacity).
+    pub queue_capacity: usize,
+    /// Priority levels, 1 to 8. Workers take the highest non-empty level
+    /// first, FIFO within a level; every 8th take starts at a rotating level
+    /// instead, so a waiting job at any level is taken within
+    /// 8 * priorities takes per job ahead of it in its level.
+    pub priorities: usize,
+    /// Non-zero: queued jobs can be taken back with ringpool_cancel (each
+    /// job costs one more ring operation at submit and at take).
+    pub cancellable: u8,
+}
+
+/// As ringpool_create, with the settings in `*options`.
 ///
-/// Returns as ringpool_create, plus BAD_PRIORITIES for 0 or more than 8.
+/// Returns as ringpool_create, plus BAD_PRIORITIES for priorities 0 or
+/// more than 8, and NULL_ARGUMENT when `options` is NULL.
 ///
 /// # Safety
 ///
-/// As ringpool_create.
+/// As ringpool_create; `options` NULL or readable.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn ringpool_create_with_priorities(
-    workers: usize,
-    queue_capacity: usize,
-    priorities: usize,
+pub unsafe extern "C" fn ringpool_create_with(
+    options: *const ringpool_pool_options,
     handler: ringpool_handler,
     user: *mut c_void,
     out: *mut *mut ringpool_pool,
 ) -> ringpool_status {
+    // SAFETY: the caller promised `options` is NULL or readable.
+    let Some(o) = (unsafe { options.as_ref() }).copied() else {
+        if !out.is_null() {
+            // SAFETY: not NULL; the caller promised it is writable.
+            unsafe { out.write(std::ptr::null_mut()) };
+        }
+        return ringpool_status::NullArgument;
+    };
+    let (workers, capacity, levels) = (o.workers, o.queue_capacity, o.priorities);
     // SAFETY: forwarded from this function's contract.
-    unsafe { create(workers, queue_capacity, priorities, handler, user, out) }
+    unsafe {
+        create(
+            workers,
+            capacity,
+            levels,
+            o.cancellable != 0,
+            handler,
+            user,
+            out,
+        )
+    }
+}
+
+/// What ringpool_cancel did.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ringpool_cancel_outcome {
+    /// The job had not started: it will not run and gives no result; its
+    /// payload was written to `*job`.
+    Cancelled = 0,
+    /// The job had started: it runs to its end; ringpool_is_cancelled now
+    /// says 1 for it inside its handler.
+    Started = 1,
+    /// No queued or running job has this id (finished, expired, cancelled
+    /// or handed back already, never accepted, or its submit has not
+    /// returned yet).
+    NotFound = 2,
+    /// The pool was not created cancellable: nothing was done.
+    NotCancellable = 3,
+}
+
+/// Cancels job `job_id`: takes it back if it has not started, or flags it
+/// if it is running (cooperative: see ringpool_is_cancelled). The race with
+/// a worker taking the same job is decided exactly once. Writes what
+/// happened to `*outcome`, and on CANCELLED the job's payload to `*job`.
+///
+/// Returns OK; NULL_ARGUMENT when `pool`, `job` or `outcome` is NULL.
+///
+/// Thread safety: any thread (from the handler too); never blocks. Costs a
+/// scan of the pool's job cells.
+///
+/// # Safety
+///
+/// `pool` must be NULL or a live handle; `job` and `outcome` NULL or
+/// writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ringpool_cancel(
+    pool: *const ringpool_pool,
+    job_id: u64,
+    job: *mut u64,
+    outcome: *mut ringpool_cancel_outcome,
+) -> ringpool_status {
+    let body = |handle: &ringpool_pool| {
+        if job.is_null() || outcome.is_null() {
+            return ringpool_status::NullArgument;
+        }
+        let what = match handle.pool.cancel(job_id) {
+            CancelOutcome::Cancelled(payload) => {
+                // SAFETY: not NULL; the caller promised it is writable.
+                unsafe { job.write(payload) };
+                ringpool_cancel_outcome::Cancelled
+            }
+            CancelOutcome::Started => ringpool_cancel_outcome::Started,
+            CancelOutcome::NotFound => ringpool_cancel_outcome::NotFound,
+            CancelOutcome::NotCancellable => ringpool_cancel_outcome::NotCancellable,
+        };
+        // SAFETY: not NULL; the caller promised it is writable.
+        unsafe { outcome.write(what) };
+        ringpool_status::Ok
+    };
+    // SAFETY: forwarded from this function's contract.
+    unsafe { with_pool(pool, body) }
+}
+
+/// 1 if ringpool_cancel was called for the job `context` describes after
+/// it started, else 0. Call it from the handler running that job, with the
+/// context the handler was given (elsewhere it returns 0).
+///
+/// Thread safety: the handler's thread; never blocks.
+#[unsafe(no_mangle)]
+pub extern "C" fn ringpool_is_cancelled(context: ringpool_job_context) -> i32 {
+    let context = JobContext {
+        worker_id: context.worker_id,
+        job_id: context.job_id,
+    };
+    i32::from(context.is_cancelled())
 }
 
 /// Runs one submit with options and writes the id on success.

@@ -104,11 +104,11 @@ pub unsafe extern "C" fn ringpool_create(
     out: *mut *mut ringpool_pool,
 ) -> ringpool_status {
     // SAFETY: forwarded from this function's contract.
-    unsafe { create(workers, queue_capacity, 1, handler, user, out) }
+    unsafe { create(workers, queue_capacity, 1, false, handler, user, out) }
 }
 
-/// [`ringpool_create`] with `priorities` levels (see
-/// `ringpool_create_with_priorities`).
+/// [`ringpool_create`] with `priorities` levels and, if `cancellable`,
+/// job cells for ringpool_cancel (see `ringpool_create_with`).
 ///
 /// # Safety
 ///
@@ -117,6 +117,7 @@ pub(crate) unsafe fn create(
     workers: usize,
     queue_capacity: usize,
     priorities: usize,
+    cancellable: bool,
     handler: ringpool_handler,
     user: *mut c_void,
     out: *mut *mut ringpool_pool,
@@ -135,6 +136,7 @@ pub(crate) unsafe fn create(
             .workers(workers)
             .queue_capacity(queue_capacity)
             .priorities(priorities)
+            .cancellable(cancellable)
             .thread_name("ringpool-c-worker")
             .build_fallible(move |ctx: JobContext, job: u64| {
                 let context = crate::handler::ringpool_job_context {

@@ -37,7 +37,8 @@ mod header_test;
 mod tests;
 
 pub use control::{
-    ringpool_create_with_priorities, ringpool_job_options, ringpool_pause, ringpool_resume,
+    ringpool_cancel, ringpool_cancel_outcome, ringpool_create_with, ringpool_is_cancelled,
+    ringpool_job_options, ringpool_pause, ringpool_pool_options, ringpool_resume,
     ringpool_submit_with_options, ringpool_take_expired, ringpool_try_submit_with_options,
 };
 pub use handle::{ringpool_create, ringpool_destroy, ringpool_pool};

@@ -63,7 +63,7 @@ pub struct ringpool_metrics {
     /// them (result status JOB_EXPIRED; the jobs come back from
     /// ringpool_take_expired). Not counted in `started`.
     pub expired: u64,
-    /// The pool's priority levels (1 unless ringpool_create_with_priorities).
+    /// The pool's priority levels (1 unless set with ringpool_create_with).
     pub priorities: usize,
     /// Jobs queued now at each level (index = priority; unused levels 0).
     pub level_depths: [usize; 8],

@@ -62,7 +62,7 @@ pub enum ringpool_status {
     JobExpired = 17,
     /// ringpool_submit_with_options: the pool has no such priority level.
     NoSuchPriority = 18,
-    /// ringpool_create_with_priorities: priorities outside 1..=8.
+    /// ringpool_create_with: priorities outside 1..=8.
     BadPriorities = 19,
 }
 

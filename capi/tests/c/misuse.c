@@ -250,13 +250,22 @@ static int32_t echo(void *user, ringpool_job_context ctx, uint64_t job, uint64_t
  * JOB_EXPIRED, and NULL arguments to them. */
 static void control_codes(void) {
     ringpool_pool *pool = NULL;
-    EXPECT_STATUS(ringpool_create_with_priorities(1, 4, 0, echo, NULL, &pool),
-                  RINGPOOL_STATUS_BAD_PRIORITIES);
+    ringpool_pool_options settings = {1, 4, 0, 0};
+    EXPECT_STATUS(ringpool_create_with(&settings, echo, NULL, &pool), RINGPOOL_STATUS_BAD_PRIORITIES);
     EXPECT(pool == NULL);
-    EXPECT_STATUS(ringpool_create_with_priorities(1, 4, 9, echo, NULL, &pool),
-                  RINGPOOL_STATUS_BAD_PRIORITIES);
+    settings.priorities = 9;
+    EXPECT_STATUS(ringpool_create_with(&settings, echo, NULL, &pool), RINGPOOL_STATUS_BAD_PRIORITIES);
     SEEN(RINGPOOL_STATUS_BAD_PRIORITIES);
-    CHECK(ringpool_create_with_priorities(1, 4, 2, echo, NULL, &pool));
+    EXPECT_STATUS(ringpool_create_with(NULL, echo, NULL, &pool), RINGPOOL_STATUS_NULL_ARGUMENT);
+    settings.priorities = 2;
+    CHECK(ringpool_create_with(&settings, echo, NULL, &pool));
+    uint64_t payload = 0;
+    ringpool_cancel_outcome what;
+    EXPECT_STATUS(ringpool_cancel(pool, 1, NULL, &what), RINGPOOL_STATUS_NULL_ARGUMENT);
+    EXPECT_STATUS(ringpool_cancel(pool, 1, &payload, NULL), RINGPOOL_STATUS_NULL_ARGUMENT);
+    EXPECT_STATUS(ringpool_cancel(NULL, 1, &payload, &what), RINGPOOL_STATUS_NULL_ARGUMENT);
+    CHECK(ringpool_cancel(pool, 1, &payload, &what));
+    EXPECT(what == RINGPOOL_CANCEL_OUTCOME_NOT_CANCELLABLE);
     ringpool_job_options options = {2, 0};
     uint64_t id = 0;
     EXPECT_STATUS(ringpool_submit_with_options(pool, 1, &options, &id),
