@@ -451,3 +451,30 @@ fn loaded_run_accounts_for_every_job_exactly_once() {
     assert!(!expired_jobs.is_empty(), "some deadlines passed");
     pool.wait_timeout(LONG).unwrap();
 }
+
+/// The README's "Control" example, verbatim.
+#[test]
+fn readme_control_example() {
+    use ringpool::CancelOutcome;
+    let pool = Pool::builder()
+        .workers(1)
+        .priorities(2) // levels 0 (where submit queues) and 1
+        .cancellable(true) // queued jobs can be taken back by id
+        .build(|_, job: u32| job)
+        .unwrap();
+    let results = pool.results().unwrap();
+    pool.pause(); // workers take nothing; submits still queue
+    pool.submit(1).unwrap(); // level 0
+    pool.submit_with_options(2, JobOptions::new().priority(1))
+        .unwrap();
+    pool.submit_with_options(3, JobOptions::new().deadline(Instant::now()))
+        .unwrap();
+    let id = pool.submit(4).unwrap();
+    assert_eq!(pool.cancel(id), CancelOutcome::Cancelled(4)); // back, never runs, no result
+    std::thread::sleep(Duration::from_millis(1));
+    pool.resume();
+    pool.close();
+    let outcomes: Vec<_> = results.map(|r| r.outcome).collect();
+    assert_eq!(outcomes, [Ok(2), Ok(1), Err(JobError::Expired)]); // level 1 first, FIFO within
+    assert_eq!(pool.take_expired(), [(3, 3)]); // the expired job comes back too
+}
