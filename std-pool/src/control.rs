@@ -54,11 +54,44 @@ use crate::sync::{AtomicBool, AtomicU64, AtomicUsize, Mutex, Ordering, lock};
 use ringpool_core::{PopError, PushError};
 use std::time::Instant;
 
-/// The most priority levels a pool may have.
+/// The most priority levels a pool may have
+/// ([`Builder::priorities`](crate::Builder::priorities)).
+///
+/// ```
+/// use ringpool::{BuildError, Pool, MAX_PRIORITIES};
+///
+/// assert!(Pool::builder().priorities(MAX_PRIORITIES).build(|_, j: u8| j).is_ok());
+/// let err = Pool::builder().priorities(MAX_PRIORITIES + 1).build(|_, j: u8| j);
+/// assert_eq!(err.unwrap_err(), BuildError::Priorities { requested: 9, max: MAX_PRIORITIES });
+/// ```
 pub const MAX_PRIORITIES: usize = 8;
 
 /// Every `AGE_EVERY`-th take (with more than one level) starts at a
-/// rotating level instead of the top: see the module docs.
+/// rotating level instead of the top, so no level starves: a job waiting at
+/// any level is taken within `AGE_EVERY * levels` takes per job ahead of it
+/// in its level (see [`Builder::priorities`](crate::Builder::priorities)).
+///
+/// ```
+/// use ringpool::{JobOptions, Pool, AGE_EVERY};
+///
+/// // One low job behind a queue full of high ones: it is not last.
+/// let pool = Pool::builder()
+///     .workers(1)
+///     .queue_capacity(64)
+///     .priorities(2)
+///     .build(|_, job: u32| job)
+///     .unwrap();
+/// let results = pool.results().unwrap();
+/// pool.pause();
+/// pool.submit(0).unwrap(); // low
+/// for job in 1..=64 {
+///     pool.submit_with_options(job, JobOptions::new().priority(1)).unwrap();
+/// }
+/// pool.resume();
+/// pool.close();
+/// let position = results.map(|r| r.outcome.unwrap()).position(|job| job == 0).unwrap();
+/// assert!(position < AGE_EVERY * 2);
+/// ```
 pub const AGE_EVERY: usize = 8;
 
 /// A pool's pause flag, extra priority levels and expired jobs.

@@ -85,6 +85,14 @@ pub enum BuildError {
     },
     /// A number of priority levels outside `1..=max`
     /// ([`Builder::priorities`](crate::Builder::priorities)).
+    ///
+    /// ```
+    /// use ringpool::{BuildError, Pool};
+    ///
+    /// let err = Pool::builder().priorities(0).build(|_, job: u32| job).unwrap_err();
+    /// assert_eq!(err, BuildError::Priorities { requested: 0, max: 8 });
+    /// assert_eq!(err.to_string(), "0 priority levels requested; a pool has 1 to 8");
+    /// ```
     Priorities {
         /// Levels asked for.
         requested: usize,
@@ -149,6 +157,14 @@ pub enum SubmitError<J> {
     Timeout(J),
     /// A priority level the pool does not have
     /// ([`submit_with_options`](crate::Pool::submit_with_options)).
+    ///
+    /// ```
+    /// use ringpool::{JobOptions, Pool, SubmitError};
+    ///
+    /// let pool = Pool::builder().priorities(2).build(|_, job: u32| job).unwrap();
+    /// let refused = pool.submit_with_options(9, JobOptions::new().priority(2));
+    /// assert_eq!(refused, Err(SubmitError::NoSuchPriority(9)));
+    /// ```
     NoSuchPriority(J),
 }
 

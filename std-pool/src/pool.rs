@@ -364,7 +364,7 @@ where
             return;
         }
         if let Some(autoscale) = shared.settings.autoscale
-            && shared.jobs.len() >= autoscale.grow_at_depth
+            && shared.jobs.len() + shared.control.queued_above() >= autoscale.grow_at_depth
             && shared.crew.live() < autoscale.max_workers
         {
             shared
