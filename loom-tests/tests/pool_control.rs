@@ -7,6 +7,8 @@
 //!   books end idle, and the cell is reused (capacities 1 and 2, so the
 //!   free ring wraps and a tombstone must be reclaimed before a blocked
 //!   submit can get in);
+//! * close against a submit at a higher priority level (`control.rs`): a
+//!   worker leaves only when every level is closed and empty;
 //! * resume against a worker parked by a pause (`control.rs`,
 //!   `pool_control.rs`): the worker is woken and runs the queued job
 //!   (a lost wake-up leaves every loom thread blocked: loom reports a
@@ -19,8 +21,8 @@ use ringpool_loom_tests::pool::{RunLog, check_bounded, tiny};
 use std::sync::Arc;
 
 /// Runs `body` on a model thread with a 1 MiB stack: building a
-/// cancellable pool (its cells and rings) overflows the small stack loom
-/// gives a model's main thread (found here: `coroutine has overflowed its
+/// cancellable pool or one with levels (more rings) overflows the small
+/// stack loom gives a model's main thread (found here: `coroutine has overflowed its
 /// stack`); the protocol under test is the same on any thread.
 fn on_big_stack(body: impl FnOnce() + Send + 'static) {
     thread::Builder::new()
@@ -134,5 +136,43 @@ fn resume_wakes_a_paused_worker() {
         pool.wait().unwrap();
         assert!(resumer.join().unwrap());
         assert_eq!(log.runs(0), 1);
+    });
+}
+
+/// A submit at the higher of two levels racing close: accepted and run
+/// once (a worker leaves only when every level is closed and empty), or
+/// handed back as `Closed`; the result stream ends either way.
+#[test]
+fn close_races_a_high_level_submit() {
+    check_bounded(2, || {
+        on_big_stack(|| {
+            let log = RunLog::new(1);
+            let ran = Arc::clone(&log);
+            let pool = Arc::new(
+                tiny(1, 1, 1)
+                    .priorities(2)
+                    .build(move |_, job: usize| {
+                        ran.ran(job);
+                        job
+                    })
+                    .unwrap(),
+            );
+            let results = pool.results().unwrap();
+            let submitter = {
+                let pool = Arc::clone(&pool);
+                thread::spawn(move || {
+                    pool.submit_with_options(0, ringpool::JobOptions::new().priority(1))
+                })
+            };
+            pool.close();
+            let got: Vec<usize> = results.map(|r| r.outcome.unwrap()).collect();
+            let accepted = match submitter.join().unwrap() {
+                Ok(_) => true,
+                Err(ringpool::SubmitError::Closed(0)) => false,
+                Err(other) => panic!("unexpected refusal {other:?}"),
+            };
+            assert_eq!(got.len(), usize::from(accepted));
+            assert_eq!(log.runs(0), usize::from(accepted));
+        })
     });
 }
