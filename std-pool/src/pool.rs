@@ -32,6 +32,8 @@ use std::time::{Duration, Instant};
 /// | [`submit`](Self::submit) | does not wait for room: [`SubmitError::Full`] when the queue is full (if every worker waited for room, none would be left to make it) |
 /// | [`wait`](Self::wait), [`wait_timeout`](Self::wait_timeout) | [`WaitError::WouldDeadlock`] (the caller's own job is one it would wait for) |
 /// | [`close`](Self::close), [`stop_now`](Self::stop_now), [`resize`](Self::resize), [`metrics`](Self::metrics), [`pending`](Self::pending), [`workers`](Self::workers), [`is_closed`](Self::is_closed), [`results`](Self::results) | work as anywhere (a worker resized away retires after its current job) |
+/// | [`pause`](Self::pause), [`resume`](Self::resume), [`cancel`](Self::cancel), [`take_expired`](Self::take_expired), [`try_submit_with_options`](Self::try_submit_with_options) | work as anywhere |
+/// | [`submit_with_options`](Self::submit_with_options) | as [`submit`](Self::submit): no wait for room ([`SubmitError::Full`]) |
 /// | [`Results::try_recv`] | works as anywhere |
 /// | [`Results::recv`], [`Results::recv_timeout`], iterating | a result if one is ready; otherwise no wait: `None` (the iteration ends) or [`RecvError::WouldDeadlock`](crate::RecvError::WouldDeadlock) |
 /// | [`shutdown`](Self::shutdown), [`shutdown_timeout`](Self::shutdown_timeout), Drop | close and return at once, leaving the workers to finish the accepted jobs (`shutdown_timeout` returns [`Timeout`]) |
