@@ -410,7 +410,10 @@ impl Builder {
     /// `cancel` module docs), so each job costs one more ring operation at
     /// submit and at take than in a plain pool: that is why it is opt-in.
     /// Jobs queued by [`Pool::submit_many`](crate::Pool::submit_many) go
-    /// to the plain ring and cannot be cancelled while queued.
+    /// to the plain ring and cannot be cancelled while queued. With
+    /// [`priorities`](Self::priorities), the `levels * queue_capacity` cells
+    /// are shared by the levels (any level may fill them), and a cancelled
+    /// job's cell is free again once a worker (or `stop_now`) passes it.
     ///
     /// ```
     /// use ringpool::{CancelOutcome, Pool};
