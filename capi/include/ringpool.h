@@ -116,6 +116,20 @@ enum ringpool_status
    * was started.
    */
   RINGPOOL_STATUS_OUT_OF_MEMORY = 16,
+  /**
+   * In ringpool_result.status only: the job's deadline had passed when a
+   * worker took it, so it did not run (result.job is 0: the job comes
+   * back from ringpool_take_expired).
+   */
+  RINGPOOL_STATUS_JOB_EXPIRED = 17,
+  /**
+   * ringpool_submit_with_options: the pool has no such priority level.
+   */
+  RINGPOOL_STATUS_NO_SUCH_PRIORITY = 18,
+  /**
+   * ringpool_create_with: priorities outside 1..=8.
+   */
+  RINGPOOL_STATUS_BAD_PRIORITIES = 19,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -126,10 +140,73 @@ typedef uint32_t ringpool_status;
 #endif // __cplusplus
 
 /**
+ * What ringpool_cancel did.
+ */
+enum ringpool_cancel_outcome
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * The job had not started: it will not run and gives no result; its
+   * payload was written to `*job`.
+   */
+  RINGPOOL_CANCEL_OUTCOME_CANCELLED = 0,
+  /**
+   * The job had started: it runs to its end; ringpool_is_cancelled now
+   * says 1 for it inside its handler.
+   */
+  RINGPOOL_CANCEL_OUTCOME_STARTED = 1,
+  /**
+   * No queued or running job has this id (finished, expired, cancelled
+   * or handed back already, never accepted, or its submit has not
+   * returned yet).
+   */
+  RINGPOOL_CANCEL_OUTCOME_NOT_FOUND = 2,
+  /**
+   * The pool was not created cancellable: nothing was done.
+   */
+  RINGPOOL_CANCEL_OUTCOME_NOT_CANCELLABLE = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum ringpool_cancel_outcome ringpool_cancel_outcome;
+#else
+typedef uint32_t ringpool_cancel_outcome;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * A worker pool. Opaque: create it with ringpool_create, free it with
  * ringpool_destroy.
  */
 typedef struct ringpool_pool ringpool_pool;
+
+/**
+ * What ringpool_create_with builds.
+ */
+typedef struct ringpool_pool_options {
+  /**
+   * Worker threads (as ringpool_create).
+   */
+  size_t workers;
+  /**
+   * Jobs each priority level holds (as ringpool_create's queue capacity).
+   */
+  size_t queue_capacity;
+  /**
+   * Priority levels, 1 to 8. Workers take the highest non-empty level
+   * first, FIFO within a level; every 8th take starts at a rotating level
+   * instead, so a waiting job at any level is taken within
+   * 8 * priorities takes per job ahead of it in its level.
+   */
+  size_t priorities;
+  /**
+   * Non-zero: queued jobs can be taken back with ringpool_cancel (each
+   * job costs one more ring operation at submit and at take).
+   */
+  uint8_t cancellable;
+} ringpool_pool_options;
 
 /**
  * What the handler learns about the job it runs.
@@ -171,6 +248,23 @@ typedef int32_t (*ringpool_handler)(void *user,
                                     struct ringpool_job_context context,
                                     uint64_t job,
                                     uint64_t *value);
+
+/**
+ * Per-job options for ringpool_submit_with_options.
+ */
+typedef struct ringpool_job_options {
+  /**
+   * The level to queue at, `0..priorities` (0 is the lowest and where
+   * ringpool_submit queues); higher levels are taken first.
+   */
+  size_t priority;
+  /**
+   * A queue deadline in nanoseconds from the submit call; 0 means none.
+   * A worker that takes the job after it does not run it: its result has
+   * status JOB_EXPIRED and the job comes back from ringpool_take_expired.
+   */
+  uint64_t deadline_ns;
+} ringpool_job_options;
 
 /**
  * A job handed back by ringpool_stop_now, never started.
@@ -254,7 +348,25 @@ typedef struct ringpool_metrics {
    */
   uint64_t cancelled;
   /**
-   * Jobs in the queue now.
+   * Jobs not run because their deadline had passed when a worker took
+   * them (result status JOB_EXPIRED; the jobs come back from
+   * ringpool_take_expired). Not counted in `started`.
+   */
+  uint64_t expired;
+  /**
+   * The pool's priority levels (1 unless set with ringpool_create_with).
+   */
+  size_t priorities;
+  /**
+   * Jobs queued now at each level (index = priority; unused levels 0).
+   */
+  size_t level_depths[8];
+  /**
+   * 1 while takes are paused (ringpool_pause), else 0.
+   */
+  uint8_t paused;
+  /**
+   * Jobs in the queue now (every priority level).
    */
   size_t queue_depth;
   /**
@@ -302,7 +414,8 @@ typedef struct ringpool_result {
    */
   uint64_t job_id;
   /**
-   * The job's payload, as submitted (0 when status is JOB_PANICKED).
+   * The job's payload, as submitted (0 when status is JOB_PANICKED or
+   * JOB_EXPIRED: an expired job comes back from ringpool_take_expired).
    */
   uint64_t job;
   /**
@@ -322,8 +435,8 @@ typedef struct ringpool_result {
    */
   size_t worker_id;
   /**
-   * RINGPOOL_STATUS_OK, RINGPOOL_STATUS_JOB_FAILED or
-   * RINGPOOL_STATUS_JOB_PANICKED.
+   * RINGPOOL_STATUS_OK, RINGPOOL_STATUS_JOB_FAILED,
+   * RINGPOOL_STATUS_JOB_PANICKED or RINGPOOL_STATUS_JOB_EXPIRED.
    */
   ringpool_status status;
   /**
@@ -335,6 +448,137 @@ typedef struct ringpool_result {
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * As ringpool_create, with the settings in `*options`.
+ *
+ * Returns as ringpool_create, plus BAD_PRIORITIES for priorities 0 or
+ * more than 8, and NULL_ARGUMENT when `options` is NULL.
+ *
+ * # Safety
+ *
+ * As ringpool_create; `options` NULL or readable.
+ */
+ringpool_status ringpool_create_with(const struct ringpool_pool_options *options,
+                                     ringpool_handler handler,
+                                     void *user,
+                                     struct ringpool_pool **out);
+
+/**
+ * Cancels job `job_id`: takes it back if it has not started, or flags it
+ * if it is running (cooperative: see ringpool_is_cancelled). The race with
+ * a worker taking the same job is decided exactly once. Writes what
+ * happened to `*outcome`, and on CANCELLED the job's payload to `*job`.
+ *
+ * Returns OK; NULL_ARGUMENT when `pool`, `job` or `outcome` is NULL.
+ *
+ * Thread safety: any thread (from the handler too); never blocks. Costs a
+ * scan of the pool's job cells.
+ *
+ * # Safety
+ *
+ * `pool` must be NULL or a live handle; `job` and `outcome` NULL or
+ * writable.
+ */
+ringpool_status ringpool_cancel(const struct ringpool_pool *pool,
+                                uint64_t job_id,
+                                uint64_t *job,
+                                ringpool_cancel_outcome *outcome);
+
+/**
+ * 1 if ringpool_cancel was called for the job `context` describes after
+ * it started, else 0. Call it from the handler running that job, with the
+ * context the handler was given (elsewhere it returns 0).
+ *
+ * Thread safety: the handler's thread; never blocks.
+ */
+int32_t ringpool_is_cancelled(struct ringpool_job_context context);
+
+/**
+ * Queues `job` at `options->priority` with `options->deadline_ns`, waiting
+ * while that level is full, and writes its id to `*job_id`.
+ *
+ * Returns OK; NO_SUCH_PRIORITY for a level the pool does not have;
+ * CLOSED; FULL from inside the pool's own handler when the level is full
+ * (as ringpool_submit); NULL_ARGUMENT when `pool`, `options` or `job_id`
+ * is NULL. A refused job was not taken.
+ *
+ * Thread safety: as ringpool_submit.
+ *
+ * # Safety
+ *
+ * `pool` must be NULL or a live handle; `options` NULL or readable;
+ * `job_id` NULL or writable.
+ */
+ringpool_status ringpool_submit_with_options(const struct ringpool_pool *pool,
+                                             uint64_t job,
+                                             const struct ringpool_job_options *options,
+                                             uint64_t *job_id);
+
+/**
+ * As ringpool_submit_with_options, only if the level has room now: FULL
+ * otherwise. Never blocks.
+ *
+ * # Safety
+ *
+ * As ringpool_submit_with_options.
+ */
+ringpool_status ringpool_try_submit_with_options(const struct ringpool_pool *pool,
+                                                 uint64_t job,
+                                                 const struct ringpool_job_options *options,
+                                                 uint64_t *job_id);
+
+/**
+ * Stops workers taking jobs: running jobs finish, queued jobs stay,
+ * submits still queue, ringpool_wait does not return while jobs are
+ * queued, idle workers sleep. ringpool_stop_now still hands the queued
+ * jobs back; ringpool_destroy resumes first (it runs every queued job).
+ *
+ * Returns OK; NULL_ARGUMENT.
+ *
+ * Thread safety: any thread (from the handler too).
+ *
+ * # Safety
+ *
+ * `pool` must be NULL or a live handle.
+ */
+ringpool_status ringpool_pause(const struct ringpool_pool *pool);
+
+/**
+ * Lets workers take jobs again after ringpool_pause.
+ *
+ * Returns OK; NULL_ARGUMENT.
+ *
+ * Thread safety: any thread (from the handler too).
+ *
+ * # Safety
+ *
+ * `pool` must be NULL or a live handle.
+ */
+ringpool_status ringpool_resume(const struct ringpool_pool *pool);
+
+/**
+ * Hands back jobs that expired (not run: their deadline had passed when a
+ * worker took them), oldest first: up to `capacity` into `out[0..]`,
+ * their number into `*written`.
+ *
+ * Returns OK when every expired job so far was handed back; MORE when
+ * `out` was filled and more remain (call again; none is lost or handed
+ * back twice); NULL_ARGUMENT when `pool` or `written` is NULL, or `out` is
+ * NULL with a non-zero `capacity`.
+ *
+ * Thread safety: any thread (from the handler too); concurrent calls split
+ * the jobs between them. Never blocks on jobs.
+ *
+ * # Safety
+ *
+ * `pool` must be NULL or a live handle; `written` NULL or writable; `out`
+ * NULL or valid for writing `capacity` elements.
+ */
+ringpool_status ringpool_take_expired(const struct ringpool_pool *pool,
+                                      struct ringpool_unstarted *out,
+                                      size_t capacity,
+                                      size_t *written);
 
 /**
  * Creates a pool of `workers` threads running `handler` over a queue of

@@ -22,6 +22,9 @@ pub struct ringpool_pool {
     pub(crate) results: Results<u64, Done, Failed>,
     /// Jobs taken back by ringpool_stop_now and not yet handed to the caller.
     pub(crate) unstarted: Mutex<VecDeque<(u64, u64)>>,
+    /// Expired jobs taken from the pool by ringpool_take_expired and not
+    /// yet handed to the caller.
+    pub(crate) expired: Mutex<VecDeque<(u64, u64)>>,
     /// Recognises calls made from inside this pool's handler.
     pub(crate) token: u64,
 }
@@ -100,6 +103,25 @@ pub unsafe extern "C" fn ringpool_create(
     user: *mut c_void,
     out: *mut *mut ringpool_pool,
 ) -> ringpool_status {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { create(workers, queue_capacity, 1, false, handler, user, out) }
+}
+
+/// [`ringpool_create`] with `priorities` levels and, if `cancellable`,
+/// job cells for ringpool_cancel (see `ringpool_create_with`).
+///
+/// # Safety
+///
+/// As [`ringpool_create`].
+pub(crate) unsafe fn create(
+    workers: usize,
+    queue_capacity: usize,
+    priorities: usize,
+    cancellable: bool,
+    handler: ringpool_handler,
+    user: *mut c_void,
+    out: *mut *mut ringpool_pool,
+) -> ringpool_status {
     guard(|| {
         if out.is_null() {
             return ringpool_status::NullArgument;
@@ -113,6 +135,8 @@ pub unsafe extern "C" fn ringpool_create(
         let built = Pool::builder()
             .workers(workers)
             .queue_capacity(queue_capacity)
+            .priorities(priorities)
+            .cancellable(cancellable)
             .thread_name("ringpool-c-worker")
             .build_fallible(move |ctx: JobContext, job: u64| {
                 let context = crate::handler::ringpool_job_context {
@@ -133,6 +157,7 @@ pub unsafe extern "C" fn ringpool_create(
             pool,
             results,
             unstarted: Mutex::new(VecDeque::new()),
+            expired: Mutex::new(VecDeque::new()),
             token: c_handler.token(),
         });
         // SAFETY: as above; the caller now owns the handle.

@@ -15,11 +15,13 @@
 //! Modules, one job each: [`status`] (the codes), [`guard`] (the panic
 //! boundary), [`handler`] (calling the C handler from worker threads),
 //! [`handle`] (create and destroy), [`submit`], [`results`],
-//! [`lifecycle`] (close, wait, stop-now, resize) and [`metrics`].
+//! [`lifecycle`] (close, wait, stop-now, resize), [`metrics`] and
+//! [`control`] (priorities, deadlines, pause/resume).
 
 // The C names are the API: `ringpool_pool`, not `RingpoolPool`.
 #![allow(non_camel_case_types)]
 
+pub mod control;
 pub mod guard;
 pub mod handle;
 pub mod handler;
@@ -34,6 +36,11 @@ mod header_test;
 #[cfg(test)]
 mod tests;
 
+pub use control::{
+    ringpool_cancel, ringpool_cancel_outcome, ringpool_create_with, ringpool_is_cancelled,
+    ringpool_job_options, ringpool_pause, ringpool_pool_options, ringpool_resume,
+    ringpool_submit_with_options, ringpool_take_expired, ringpool_try_submit_with_options,
+};
 pub use handle::{ringpool_create, ringpool_destroy, ringpool_pool};
 pub use handler::{ringpool_handler, ringpool_job_context};
 pub use lifecycle::{

@@ -59,7 +59,17 @@ pub struct ringpool_metrics {
     pub panicked: u64,
     /// Jobs handed back unstarted by ringpool_stop_now.
     pub cancelled: u64,
-    /// Jobs in the queue now.
+    /// Jobs not run because their deadline had passed when a worker took
+    /// them (result status JOB_EXPIRED; the jobs come back from
+    /// ringpool_take_expired). Not counted in `started`.
+    pub expired: u64,
+    /// The pool's priority levels (1 unless set with ringpool_create_with).
+    pub priorities: usize,
+    /// Jobs queued now at each level (index = priority; unused levels 0).
+    pub level_depths: [usize; 8],
+    /// 1 while takes are paused (ringpool_pause), else 0.
+    pub paused: u8,
+    /// Jobs in the queue now (every priority level).
     pub queue_depth: usize,
     /// The queue's capacity.
     pub queue_capacity: usize,
@@ -110,6 +120,10 @@ pub unsafe extern "C" fn ringpool_metrics_snapshot(
             failed,
             panicked,
             cancelled,
+            expired,
+            priorities,
+            level_depths,
+            paused,
             queue_depth,
             queue_capacity,
             workers,
@@ -128,6 +142,10 @@ pub unsafe extern "C" fn ringpool_metrics_snapshot(
             failed,
             panicked,
             cancelled,
+            expired,
+            priorities,
+            level_depths,
+            paused: u8::from(paused),
             queue_depth,
             queue_capacity,
             workers,

@@ -12,7 +12,8 @@ use std::time::Duration;
 pub struct ringpool_result {
     /// The job's id, as its submit returned it.
     pub job_id: u64,
-    /// The job's payload, as submitted (0 when status is JOB_PANICKED).
+    /// The job's payload, as submitted (0 when status is JOB_PANICKED or
+    /// JOB_EXPIRED: an expired job comes back from ringpool_take_expired).
     pub job: u64,
     /// What the handler wrote to `*value` (also on failure).
     pub value: u64,
@@ -22,8 +23,8 @@ pub struct ringpool_result {
     pub run_time_ns: u64,
     /// The worker that ran it, from 1.
     pub worker_id: usize,
-    /// RINGPOOL_STATUS_OK, RINGPOOL_STATUS_JOB_FAILED or
-    /// RINGPOOL_STATUS_JOB_PANICKED.
+    /// RINGPOOL_STATUS_OK, RINGPOOL_STATUS_JOB_FAILED,
+    /// RINGPOOL_STATUS_JOB_PANICKED or RINGPOOL_STATUS_JOB_EXPIRED.
     pub status: ringpool_status,
     /// The handler's non-zero return when status is JOB_FAILED, else 0.
     pub error_code: i32,
@@ -43,7 +44,7 @@ impl From<JobResult<Done, Failed>> for ringpool_result {
         let (job, value, error_code) = match result.outcome {
             Ok(Done { job, value }) => (job, value, 0),
             Err(JobError::Failed(Failed { job, value, code })) => (job, value, code),
-            Err(JobError::Panicked(_)) => (0, 0, 0),
+            Err(JobError::Panicked(_) | JobError::Expired) => (0, 0, 0),
         };
         Self {
             job_id: result.job_id,

@@ -56,11 +56,19 @@ pub enum ringpool_status {
     /// from `queue_capacity` and `workers`) could not be allocated. Nothing
     /// was started.
     OutOfMemory = 16,
+    /// In ringpool_result.status only: the job's deadline had passed when a
+    /// worker took it, so it did not run (result.job is 0: the job comes
+    /// back from ringpool_take_expired).
+    JobExpired = 17,
+    /// ringpool_submit_with_options: the pool has no such priority level.
+    NoSuchPriority = 18,
+    /// ringpool_create_with: priorities outside 1..=8.
+    BadPriorities = 19,
 }
 
 impl ringpool_status {
     /// Every code, in order (for tests and `ringpool_status_str`).
-    pub(crate) const ALL: [Self; 17] = [
+    pub(crate) const ALL: [Self; 20] = [
         Self::Ok,
         Self::NullArgument,
         Self::ZeroWorkers,
@@ -78,6 +86,9 @@ impl ringpool_status {
         Self::JobPanicked,
         Self::Panic,
         Self::OutOfMemory,
+        Self::JobExpired,
+        Self::NoSuchPriority,
+        Self::BadPriorities,
     ];
 
     /// A static, NUL-terminated description.
@@ -102,6 +113,9 @@ impl ringpool_status {
             Self::JobPanicked => c"the job panicked inside the library",
             Self::Panic => c"the library panicked internally",
             Self::OutOfMemory => c"the pool's tables could not be allocated: too large",
+            Self::JobExpired => c"the job's deadline passed before it started; it did not run",
+            Self::NoSuchPriority => c"the pool has no such priority level; the job was not taken",
+            Self::BadPriorities => c"a pool has 1 to 8 priority levels",
         }
     }
 }
@@ -122,6 +136,7 @@ impl From<&BuildError> for ringpool_status {
             BuildError::Capacity { .. } => Self::CapacityTooLarge,
             BuildError::Spawn(_) => Self::SpawnFailed,
             BuildError::OutOfMemory { .. } => Self::OutOfMemory,
+            BuildError::Priorities { .. } => Self::BadPriorities,
             // Not produced: the C API sets no thread name and no durations.
             BuildError::ThreadName | BuildError::Duration { .. } => Self::Panic,
         }
@@ -134,6 +149,7 @@ impl<J> From<&SubmitError<J>> for ringpool_status {
             SubmitError::Full(_) => Self::Full,
             SubmitError::Closed(_) => Self::Closed,
             SubmitError::Timeout(_) => Self::Timeout,
+            SubmitError::NoSuchPriority(_) => Self::NoSuchPriority,
         }
     }
 }
@@ -163,6 +179,7 @@ impl<E> From<&JobError<E>> for ringpool_status {
         match error {
             JobError::Failed(_) => Self::JobFailed,
             JobError::Panicked(_) => Self::JobPanicked,
+            JobError::Expired => Self::JobExpired,
         }
     }
 }

@@ -35,6 +35,8 @@ pub struct Builder {
     pub(crate) job_timing: bool,
     pub(crate) spill_after: Duration,
     pub(crate) take_batch: usize,
+    pub(crate) priorities: usize,
+    pub(crate) cancellable: bool,
 }
 
 impl Default for Builder {
@@ -52,6 +54,8 @@ impl Default for Builder {
             job_timing: true,
             spill_after: Duration::from_millis(10),
             take_batch: 1,
+            priorities: 1,
+            cancellable: false,
         }
     }
 }
@@ -356,6 +360,83 @@ impl Builder {
         self
     }
 
+    /// Priority levels, fixed at build: `1..=`[`MAX_PRIORITIES`](crate::MAX_PRIORITIES)
+    /// (default 1). Level 0 is the lowest and is where
+    /// [`Pool::submit`](crate::Pool::submit) queues; a job goes higher with
+    /// [`Pool::submit_with_options`](crate::Pool::submit_with_options).
+    /// Each level is its own ring of
+    /// [`queue_capacity`](Self::queue_capacity) jobs, allocated at build (no
+    /// allocation per job). Workers take the highest non-empty level first,
+    /// FIFO within a level, except that every
+    /// [`AGE_EVERY`](crate::AGE_EVERY)-th take starts at a rotating level,
+    /// so no level starves: a waiting job is taken within
+    /// `AGE_EVERY * levels` takes per job ahead of it in its level.
+    /// With more than one level, [`take_batch`](Self::take_batch) is
+    /// ignored (each take looks at the levels).
+    ///
+    /// # Errors (at build)
+    ///
+    /// [`BuildError::Priorities`] for 0 or more than `MAX_PRIORITIES`.
+    ///
+    /// ```
+    /// use ringpool::{BuildError, JobOptions, Pool};
+    ///
+    /// let pool = Pool::builder()
+    ///     .workers(1)
+    ///     .priorities(2)
+    ///     .build(|_, job: &'static str| job)
+    ///     .unwrap();
+    /// let results = pool.results().unwrap();
+    /// pool.pause(); // queue both before either runs
+    /// pool.submit("routine").unwrap();
+    /// pool.submit_with_options("urgent", JobOptions::new().priority(1)).unwrap();
+    /// pool.resume();
+    /// pool.close();
+    /// let order: Vec<_> = results.map(|r| r.outcome.unwrap()).collect();
+    /// assert_eq!(order, ["urgent", "routine"]);
+    ///
+    /// let bad = Pool::builder().priorities(0).build(|_, job: u32| job);
+    /// assert_eq!(bad.unwrap_err(), BuildError::Priorities { requested: 0, max: 8 });
+    /// ```
+    pub fn priorities(mut self, levels: usize) -> Self {
+        self.priorities = levels;
+        self
+    }
+
+    /// Whether [`Pool::cancel`](crate::Pool::cancel) can take a queued job
+    /// back (default `false`). A cancellable pool keeps its queued jobs in a
+    /// table of cells with a state word each, and its queues carry cell
+    /// indices (see [`CancelOutcome`](crate::CancelOutcome) and the
+    /// `cancel` module docs), so each job costs one more ring operation at
+    /// submit and at take than in a plain pool: that is why it is opt-in.
+    /// Jobs queued by [`Pool::submit_many`](crate::Pool::submit_many) go
+    /// to the plain ring and cannot be cancelled while queued. With
+    /// [`priorities`](Self::priorities), the `levels * queue_capacity` cells
+    /// are shared by the levels (any level may fill them), and a cancelled
+    /// job's cell is free again once a worker (or `stop_now`) passes it.
+    ///
+    /// ```
+    /// use ringpool::{CancelOutcome, Pool};
+    ///
+    /// let pool = Pool::builder().workers(1).cancellable(true).build(|_, job: u32| job).unwrap();
+    /// let results = pool.results().unwrap();
+    /// pool.pause();
+    /// let ids: Vec<_> = (0..3).map(|job| pool.submit(job).unwrap()).collect();
+    /// assert_eq!(pool.cancel(ids[1]), CancelOutcome::Cancelled(1));
+    /// pool.resume();
+    /// pool.close();
+    /// let ran: Vec<_> = results.map(|r| r.outcome.unwrap()).collect();
+    /// assert_eq!(ran, [0, 2]);
+    /// assert_eq!(pool.metrics().cancelled, 1);
+    ///
+    /// let plain = Pool::new(1, 4, |_, job: u32| job).unwrap();
+    /// assert_eq!(plain.cancel(1), CancelOutcome::NotCancellable);
+    /// ```
+    pub fn cancellable(mut self, enabled: bool) -> Self {
+        self.cancellable = enabled;
+        self
+    }
+
     /// Prefix of worker thread names; the worker id is appended (default
     /// `ringpool-worker`, giving `ringpool-worker-1`, ...). A prefix with a
     /// NUL byte is a [`BuildError::ThreadName`] from `build`, before any
@@ -578,6 +659,12 @@ impl Builder {
             });
         }
         check_capacity("queue", self.queue_capacity)?;
+        if self.priorities == 0 || self.priorities > crate::control::MAX_PRIORITIES {
+            return Err(BuildError::Priorities {
+                requested: self.priorities,
+                max: crate::control::MAX_PRIORITIES,
+            });
+        }
         let results_capacity = if self.collect_results {
             let capacity = self
                 .results_capacity
@@ -599,6 +686,8 @@ impl Builder {
             job_timing: self.job_timing,
             spill_after: self.spill_after,
             take_batch: self.take_batch,
+            priorities: self.priorities,
+            cancellable: self.cancellable,
         })
     }
 }

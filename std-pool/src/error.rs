@@ -83,6 +83,22 @@ pub enum BuildError {
         /// The number of elements asked for.
         len: usize,
     },
+    /// A number of priority levels outside `1..=max`
+    /// ([`Builder::priorities`](crate::Builder::priorities)).
+    ///
+    /// ```
+    /// use ringpool::{BuildError, Pool};
+    ///
+    /// let err = Pool::builder().priorities(0).build(|_, job: u32| job).unwrap_err();
+    /// assert_eq!(err, BuildError::Priorities { requested: 0, max: 8 });
+    /// assert_eq!(err.to_string(), "0 priority levels requested; a pool has 1 to 8");
+    /// ```
+    Priorities {
+        /// Levels asked for.
+        requested: usize,
+        /// The most a pool may have.
+        max: usize,
+    },
 }
 
 impl fmt::Display for BuildError {
@@ -103,6 +119,12 @@ impl fmt::Display for BuildError {
             }
             Self::OutOfMemory { which, len } => {
                 write!(f, "could not allocate the {which} table of {len} elements")
+            }
+            Self::Priorities { requested, max } => {
+                write!(
+                    f,
+                    "{requested} priority levels requested; a pool has 1 to {max}"
+                )
             }
         }
     }
@@ -133,6 +155,17 @@ pub enum SubmitError<J> {
     /// The queue stayed full until the deadline
     /// ([`submit_timeout`](crate::Pool::submit_timeout)).
     Timeout(J),
+    /// A priority level the pool does not have
+    /// ([`submit_with_options`](crate::Pool::submit_with_options)).
+    ///
+    /// ```
+    /// use ringpool::{JobOptions, Pool, SubmitError};
+    ///
+    /// let pool = Pool::builder().priorities(2).build(|_, job: u32| job).unwrap();
+    /// let refused = pool.submit_with_options(9, JobOptions::new().priority(2));
+    /// assert_eq!(refused, Err(SubmitError::NoSuchPriority(9)));
+    /// ```
+    NoSuchPriority(J),
 }
 
 impl<J> SubmitError<J> {
@@ -149,7 +182,7 @@ impl<J> SubmitError<J> {
     /// ```
     pub fn into_inner(self) -> J {
         match self {
-            Self::Full(j) | Self::Closed(j) | Self::Timeout(j) => j,
+            Self::Full(j) | Self::Closed(j) | Self::Timeout(j) | Self::NoSuchPriority(j) => j,
         }
     }
 
@@ -158,6 +191,7 @@ impl<J> SubmitError<J> {
             Self::Full(_) => "queue is full",
             Self::Closed(_) => "pool is closed",
             Self::Timeout(_) => "queue stayed full until the timeout",
+            Self::NoSuchPriority(_) => "the pool has no such priority level",
         }
     }
 }
@@ -168,6 +202,7 @@ impl<J> fmt::Debug for SubmitError<J> {
             Self::Full(_) => "Full",
             Self::Closed(_) => "Closed",
             Self::Timeout(_) => "Timeout",
+            Self::NoSuchPriority(_) => "NoSuchPriority",
         };
         write!(f, "{name}(..)")
     }
@@ -212,6 +247,24 @@ pub enum JobError<E> {
     /// The handler panicked; the panic's message (or a placeholder when the
     /// payload was not a string).
     Panicked(String),
+    /// The job's deadline had passed when a worker took it, so it did not
+    /// run. The job itself is kept for
+    /// [`Pool::take_expired`](crate::Pool::take_expired) (nothing is lost).
+    ///
+    /// ```
+    /// use ringpool::{JobError, JobOptions, Pool};
+    /// use std::time::Instant;
+    ///
+    /// let pool = Pool::new(1, 4, |_, job: u32| job).unwrap();
+    /// let results = pool.results().unwrap();
+    /// let past = Instant::now();
+    /// let id = pool.submit_with_options(7, JobOptions::new().deadline(past)).unwrap();
+    /// let result = results.recv().unwrap();
+    /// assert_eq!((result.job_id, result.outcome), (id, Err(JobError::Expired)));
+    /// assert_eq!(pool.take_expired(), [(id, 7)]);
+    /// assert_eq!(JobError::<String>::Expired.to_string(), "job expired before it started");
+    /// ```
+    Expired,
 }
 
 impl<E: fmt::Display> fmt::Display for JobError<E> {
@@ -219,6 +272,7 @@ impl<E: fmt::Display> fmt::Display for JobError<E> {
         match self {
             Self::Failed(e) => write!(f, "job failed: {e}"),
             Self::Panicked(msg) => write!(f, "job panicked: {msg}"),
+            Self::Expired => f.write_str("job expired before it started"),
         }
     }
 }

@@ -65,6 +65,8 @@ pub(crate) struct Envelope<J> {
     pub(crate) submitted_at: Stamp,
     /// The counter phase the job was counted in, for its `done`.
     pub(crate) ticket: Ticket,
+    /// Not run if taken after this (see `crate::control`).
+    pub(crate) deadline: Option<std::time::Instant>,
 }
 
 /// One finished job.

@@ -44,6 +44,13 @@
 //! * **Metrics**: [`Pool::metrics`] — counters, gauges and queue-wait and
 //!   run-time histograms, recorded without allocation.
 //! * **Scaling**: [`Pool::resize`], and [`Autoscale`].
+//! * **Control**: [`Pool::pause`] / [`Pool::resume`], priority levels
+//!   ([`Builder::priorities`]) and queue deadlines through
+//!   [`Pool::submit_with_options`] and [`JobOptions`]; an expired job is
+//!   not run, its result is [`JobError::Expired`] and the job comes back
+//!   from [`Pool::take_expired`]; [`Pool::cancel`] takes a queued job
+//!   back (pools built [`Builder::cancellable`]) or flags a running one
+//!   ([`JobContext::is_cancelled`]).
 //! * **Shutdown**: [`Pool::close`], [`Pool::wait`], [`Pool::stop_now`],
 //!   [`Pool::shutdown`], and a Drop that never hangs forever (see [`Pool`]).
 //! * **No busy idling**: idle workers and blocked callers spin briefly,
@@ -67,18 +74,26 @@
 //   worker                          one worker thread's loop, over `shared`
 //   receiver, pool                  the public faces: `Results`, `Pool`
 //   submit_many                     `Pool::submit_many`: batch submits
+//   cancel                          the job cells of a cancellable pool
+//   control, options, pool_control  pause, priorities, deadlines: the
+//                                   take-side rules (`control`, used by
+//                                   `worker`), `JobOptions`, the Pool calls
 //   builder                         `Builder`, which makes a `Pool`
 //   scope                           `scope`: a pool whose jobs borrow
 mod backoff;
 mod builder;
+mod cancel;
 mod clock;
+mod control;
 mod crew;
 mod error;
 mod event;
 mod histogram;
 mod job;
 mod metrics;
+mod options;
 mod pool;
+mod pool_control;
 mod receiver;
 mod results;
 mod ring;
@@ -91,10 +106,13 @@ mod take;
 mod worker;
 
 pub use builder::Builder;
+pub use cancel::CancelOutcome;
+pub use control::{AGE_EVERY, MAX_PRIORITIES};
 pub use error::{BuildError, JobError, RecvError, SubmitError, Timeout, WaitError};
 pub use histogram::HistogramSnapshot;
 pub use job::{JobContext, JobId, JobResult};
 pub use metrics::MetricsSnapshot;
+pub use options::JobOptions;
 pub use pool::Pool;
 pub use receiver::Results;
 pub use scope::{ScopedPool, ScopedResults, scope, scope_fallible};

@@ -114,9 +114,22 @@ pub struct MetricsSnapshot {
     pub failed: u64,
     /// Jobs whose handler panicked.
     pub panicked: u64,
-    /// Jobs handed back unstarted by [`Pool::stop_now`](crate::Pool::stop_now).
+    /// Jobs handed back unstarted by [`Pool::stop_now`](crate::Pool::stop_now)
+    /// or taken back by [`Pool::cancel`](crate::Pool::cancel).
     pub cancelled: u64,
-    /// Jobs in the queue now.
+    /// Jobs not run because their deadline had passed when a worker took
+    /// them ([`JobError::Expired`](crate::JobError::Expired)); each is
+    /// kept for [`Pool::take_expired`](crate::Pool::take_expired). Not
+    /// counted in `started`.
+    pub expired: u64,
+    /// The pool's priority levels ([`Builder::priorities`](crate::Builder::priorities)).
+    pub priorities: usize,
+    /// Jobs queued now at each level (index = priority; levels at and past
+    /// `priorities` read 0). Their sum is `queue_depth`.
+    pub level_depths: [usize; crate::control::MAX_PRIORITIES],
+    /// Whether takes are paused ([`Pool::pause`](crate::Pool::pause)).
+    pub paused: bool,
+    /// Jobs in the queue now (every priority level).
     pub queue_depth: usize,
     /// The queue's capacity.
     pub queue_capacity: usize,

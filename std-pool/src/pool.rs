@@ -32,6 +32,8 @@ use std::time::{Duration, Instant};
 /// | [`submit`](Self::submit) | does not wait for room: [`SubmitError::Full`] when the queue is full (if every worker waited for room, none would be left to make it) |
 /// | [`wait`](Self::wait), [`wait_timeout`](Self::wait_timeout) | [`WaitError::WouldDeadlock`] (the caller's own job is one it would wait for) |
 /// | [`close`](Self::close), [`stop_now`](Self::stop_now), [`resize`](Self::resize), [`metrics`](Self::metrics), [`pending`](Self::pending), [`workers`](Self::workers), [`is_closed`](Self::is_closed), [`results`](Self::results) | work as anywhere (a worker resized away retires after its current job) |
+/// | [`pause`](Self::pause), [`resume`](Self::resume), [`cancel`](Self::cancel), [`take_expired`](Self::take_expired), [`try_submit_with_options`](Self::try_submit_with_options) | work as anywhere |
+/// | [`submit_with_options`](Self::submit_with_options) | as [`submit`](Self::submit): no wait for room ([`SubmitError::Full`]) |
 /// | [`Results::try_recv`] | works as anywhere |
 /// | [`Results::recv`], [`Results::recv_timeout`], iterating | a result if one is ready; otherwise no wait: `None` (the iteration ends) or [`RecvError::WouldDeadlock`](crate::RecvError::WouldDeadlock) |
 /// | [`shutdown`](Self::shutdown), [`shutdown_timeout`](Self::shutdown_timeout), Drop | close and return at once, leaving the workers to finish the accepted jobs (`shutdown_timeout` returns [`Timeout`]) |
@@ -254,7 +256,23 @@ where
     }
 
     fn submit_with(&self, job: J, patience: Patience) -> Result<JobId, SubmitError<J>> {
+        self.submit_at(job, patience, 0, None)
+    }
+
+    /// A submit into level `priority` (checked by the caller), with an
+    /// optional deadline (`crate::control`).
+    pub(crate) fn submit_at(
+        &self,
+        job: J,
+        patience: Patience,
+        priority: usize,
+        deadline: Option<Instant>,
+    ) -> Result<JobId, SubmitError<J>> {
         let shared = &*self.shared;
+        let queue = shared
+            .control
+            .level(&shared.jobs, priority)
+            .unwrap_or(&shared.jobs);
         if shared.jobs.is_closed() {
             shared.ledger.count_refused();
             return Err(SubmitError::Closed(job));
@@ -271,6 +289,7 @@ where
             job,
             submitted_at: shared.clock.now(),
             ticket: admission.ticket(),
+            deadline,
         };
         // From inside this pool's own handler, never park for room: if
         // every worker did, no worker would be left to make room.
@@ -280,7 +299,7 @@ where
         };
         let mut before_park = BeforePark::new(shared.settings.spin_before_park);
         loop {
-            match shared.jobs.push(envelope) {
+            match shared.control.push(queue, priority, envelope) {
                 Ok(()) => return Ok(self.accepted(admission)),
                 Err(PushError::Closed(back)) => return Err(self.refused_closed(admission, back)),
                 Err(PushError::Full(back)) => envelope = back,
@@ -292,10 +311,7 @@ where
                     return Err(SubmitError::Full(envelope.job));
                 }
                 _ if before_park.snooze() => {
-                    while shared.jobs.len() >= shared.jobs.capacity()
-                        && !shared.jobs.is_closed()
-                        && before_park.snooze()
-                    {}
+                    while shared.control.looks_full(queue) && before_park.snooze() {}
                 }
                 _ => break,
             }
@@ -303,7 +319,7 @@ where
         // Park until a worker frees a slot, the pool closes, or the deadline.
         let mut waiting = Some(envelope);
         let pushed = shared.slot_free.wait_until(patience.deadline(), || {
-            match shared.jobs.push(waiting.take()?) {
+            match shared.control.push(queue, priority, waiting.take()?) {
                 Ok(()) => Some(Ok(())),
                 Err(PushError::Closed(back)) => Some(Err(back)),
                 Err(PushError::Full(back)) => {
@@ -350,7 +366,7 @@ where
             return;
         }
         if let Some(autoscale) = shared.settings.autoscale
-            && shared.jobs.len() >= autoscale.grow_at_depth
+            && shared.jobs.len() + shared.control.queued_above() >= autoscale.grow_at_depth
             && shared.crew.live() < autoscale.max_workers
         {
             shared
@@ -561,11 +577,18 @@ where
         self.close();
         let shared = &*self.shared;
         let mut unstarted = Vec::with_capacity(shared.jobs.len());
-        while let Ok(envelope) = shared.jobs.pop() {
+        // Every level, highest first (`crate::control`), even while paused.
+        while let Some(envelope) = shared
+            .control
+            .pop_above()
+            .or_else(|| shared.jobs.pop().ok())
+        {
             unstarted.push((envelope.id, envelope.job));
             shared.count_cancelled();
             shared.job_over(envelope.ticket);
         }
+        // Workers parked by a pause see closed-and-drained now, and retire.
+        shared.job_ready.notify_all();
         unstarted
     }
 
@@ -598,6 +621,7 @@ where
     /// assert_eq!(Arc::strong_count(&done), 1);
     /// ```
     pub fn shutdown(self) {
+        self.shared.resume_takes();
         self.close();
         if self.shared.inside_handler() {
             // A worker cannot join itself: leave the workers to finish.
@@ -648,6 +672,7 @@ where
     /// assert_eq!(results.recv().unwrap().outcome, Ok(7));
     /// ```
     pub fn shutdown_timeout(self, timeout: Duration) -> Result<(), Timeout> {
+        self.shared.resume_takes();
         self.close();
         if !self.shared.inside_handler()
             && self.shared.crew.join(Instant::now().checked_add(timeout))
@@ -809,7 +834,10 @@ where
             submitted: shared.ledger.accepted() as u64,
             rejected: shared.ledger.refused() as u64,
             cancelled: shared.cancelled.load(Ordering::Relaxed),
-            queue_depth: shared.jobs.len(),
+            expired: shared.control.expired_count(),
+            priorities: shared.control.priorities(),
+            paused: shared.control.is_paused(),
+            queue_depth: shared.jobs.len() + shared.control.queued_above(),
             queue_capacity: shared.jobs.capacity(),
             workers: shared.crew.live(),
             results_pending: shared.results.pending(),
@@ -823,6 +851,9 @@ where
         }
         snapshot.busy_workers = snapshot.busy_workers.min(snapshot.workers);
         snapshot.idle_workers = snapshot.workers - snapshot.busy_workers;
+        shared
+            .control
+            .depths(&shared.jobs, &mut snapshot.level_depths);
         snapshot
     }
 }
@@ -830,6 +861,7 @@ where
 impl<J, R, E> Drop for Pool<J, R, E> {
     fn drop(&mut self) {
         let shared = &*self.shared;
+        shared.resume_takes();
         shared.close();
         if shared.crew.is_detached() {
             // shutdown_timeout already waited and gave up on the workers.

@@ -67,4 +67,8 @@ pub(crate) struct Settings {
     pub(crate) spill_after: Duration,
     /// The most jobs a worker takes at once (1..=`MAX_TAKE`).
     pub(crate) take_batch: usize,
+    /// Priority levels (1..=`MAX_PRIORITIES`).
+    pub(crate) priorities: usize,
+    /// Queued jobs in cells that `Pool::cancel` can take back.
+    pub(crate) cancellable: bool,
 }

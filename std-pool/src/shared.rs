@@ -11,6 +11,7 @@
 //! ```
 
 use crate::clock::JobClock;
+use crate::control::Control;
 use crate::crew::{Crew, is_worker_of};
 use crate::error::BuildError;
 use crate::event::Event;
@@ -41,12 +42,20 @@ pub(crate) struct Shared<J, R, E> {
     pub(crate) cancelled: AtomicU64,
     pub(crate) results: ResultPath<R, E>,
     pub(crate) crew: Crew,
+    /// Pause, priority levels above 0, expired jobs (`crate::control`).
+    pub(crate) control: Control<J>,
 }
 
 impl<J, R, E> Shared<J, R, E> {
     /// Allocates a pool's state (no worker started yet).
     pub(crate) fn new(settings: Settings, handler: Handler<J, R, E>) -> Result<Self, BuildError> {
         let jobs = heap_ring("queue", settings.queue_capacity)?;
+        let control = Control::new(
+            settings.priorities,
+            settings.queue_capacity,
+            settings.cancellable,
+            settings.max_workers,
+        )?;
         let results = ResultPath::new(
             settings.results_capacity,
             settings.spin_before_park,
@@ -68,6 +77,7 @@ impl<J, R, E> Shared<J, R, E> {
             cancelled: AtomicU64::new(0),
             results,
             crew,
+            control,
             settings,
         })
     }
@@ -120,6 +130,8 @@ impl<J, R, E> Shared<J, R, E> {
 
     /// Closes the job queue and wakes every sleeper so it can see that.
     pub(crate) fn close(&self) -> bool {
+        // Levels above 0 first: "level 0 is closed" then means all are.
+        self.control.close_levels();
         let closed_now = self.jobs.close();
         self.job_ready.notify_all();
         self.slot_free.notify_all();

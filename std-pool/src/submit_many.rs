@@ -147,6 +147,7 @@ where
                     job,
                     submitted_at,
                     ticket,
+                    deadline: None,
                 }
             });
             let pushed = shared.jobs.push_batch(&mut envelopes);

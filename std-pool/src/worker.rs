@@ -22,7 +22,9 @@
 //! [`MAX_TAKE`]: crate::take::MAX_TAKE
 
 use crate::backoff::BeforePark;
+use crate::cancel::Running;
 use crate::clock::between;
+use crate::control::{expired, pop_next, worth_a_look};
 use crate::crew::Slots;
 use crate::error::{BuildError, JobError};
 use crate::job::{Envelope, JobContext, JobResult, drop_quietly, panic_message};
@@ -155,12 +157,29 @@ fn run<J, R, E>(shared: &Shared<J, R, E>, slot: usize, envelope: Envelope<J>) ->
     let stats = shared.crew.stats(slot);
     let started_at = shared.clock.now();
     let queue_wait = between(envelope.submitted_at, started_at);
+    if expired(&envelope) {
+        // Not run: the job is kept for `take_expired`, the result says so.
+        shared.control.hand_back_expired(envelope.id, envelope.job);
+        return JobResult {
+            job_id: envelope.id,
+            worker_id: slot + 1,
+            outcome: Err(JobError::Expired),
+            queue_wait: queue_wait.unwrap_or_default(),
+            run_time: std::time::Duration::ZERO,
+        };
+    }
     stats.started(queue_wait);
     let context = JobContext {
         worker_id: slot + 1,
         job_id: envelope.id,
     };
     let handler = &shared.handler;
+    // A cancellable pool: the job's running word, for `cancel` and
+    // `JobContext::is_cancelled`, until the handler returns.
+    let _running = shared
+        .control
+        .running(slot)
+        .map(|word| Running::enter(word, envelope.id));
     let job = envelope.job;
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler(context, job)));
     let run_time = between(started_at, shared.clock.now());
@@ -186,15 +205,21 @@ fn run<J, R, E>(shared: &Shared<J, R, E>, slot: usize, envelope: Envelope<J>) ->
 
 /// Takes this worker's share of the queue into `jobs` (see
 /// [`crate::take`]): one job with a plain pop, more with one batch pop.
-fn take<J, R, E>(shared: &Shared<J, R, E>, jobs: &mut Taken<Envelope<J>>) -> Result<(), PopError> {
+fn take<J, R, E>(
+    shared: &Shared<J, R, E>,
+    slot: usize,
+    jobs: &mut Taken<Envelope<J>>,
+) -> Result<(), PopError> {
     let limit = shared.settings.take_batch;
-    let want = if limit > 1 {
+    // Paused or with levels: one job at a time, by `crate::control`'s rules.
+    let batched = limit > 1 && shared.control.plain() && !shared.control.is_paused();
+    let want = if batched {
         share(shared.jobs.len(), shared.crew.live()).min(limit)
     } else {
         1
     };
     if want == 1 {
-        let envelope = shared.jobs.pop()?;
+        let envelope = pop_next(&shared.control, &shared.jobs, slot, &shared.slot_free)?;
         // `jobs` is empty between batches.
         let _ = jobs.push(envelope);
         return Ok(());
@@ -214,7 +239,7 @@ fn next_job<J, R, E>(shared: &Shared<J, R, E>, slot: usize, jobs: &mut Taken<Env
         if crew.surplus() && crew.retire(slot, |live, target| live > target) {
             return Next::Exit;
         }
-        match take(shared, jobs) {
+        match take(shared, slot, jobs) {
             Ok(()) => return Next::Run,
             Err(PopError::Closed) => return exit_closed(shared, slot),
             Err(PopError::Empty) => {}
@@ -224,7 +249,7 @@ fn next_job<J, R, E>(shared: &Shared<J, R, E>, slot: usize, jobs: &mut Taken<Env
         // the ring's length only two loads. The last look before parking
         // below is a real pop.
         while before_park.snooze() {
-            if !shared.jobs.is_empty() || shared.jobs.is_closed() || crew.surplus() {
+            if worth_a_look(&shared.control, &shared.jobs) || crew.surplus() {
                 break;
             }
         }
@@ -237,7 +262,7 @@ fn next_job<J, R, E>(shared: &Shared<J, R, E>, slot: usize, jobs: &mut Taken<Env
             shared.job_ready.cancel(listener);
             continue;
         }
-        match shared.jobs.pop() {
+        match pop_next(&shared.control, &shared.jobs, slot, &shared.slot_free) {
             Ok(envelope) => {
                 shared.job_ready.cancel(listener);
                 // `jobs` is empty between batches.

@@ -100,14 +100,23 @@ fn steady_state_allocates_nothing_per_job() {
     );
 
     // One job at a time, then batches on both sides (`try_submit_many`,
-    // workers taking up to 4 jobs at once).
-    for (take, many) in [(1, false), (4, true)] {
+    // workers taking up to 4 jobs at once), then three priority levels
+    // in job cells (a cancellable pool, issue 14).
+    for (take, many, levels, cancellable) in [
+        (1, false, 1, false),
+        (4, true, 1, false),
+        (1, false, 3, true),
+    ] {
         let ran = std::sync::Arc::new([AtomicBool::new(false), AtomicBool::new(false)]);
         let ran_in_handler = ran.clone();
         let pool = Pool::builder()
             .workers(2)
             .queue_capacity(256)
             .take_batch(take)
+            .priorities(levels)
+            .cancellable(cancellable)
+            // Every level holds 256: room for every result that can wait.
+            .results_capacity(256 * levels + 2)
             .build(move |ctx, job: u64| {
                 ran_in_handler[(ctx.worker_id - 1) % 2].store(true, Ordering::Relaxed);
                 job * 2

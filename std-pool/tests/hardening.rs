@@ -363,6 +363,7 @@ fn a_panic_payload_whose_drop_panics_does_not_kill_the_worker() {
                 assert_eq!(message, "panic with a non-string payload");
             }
             Err(JobError::Failed(never)) => match never {},
+            Err(JobError::Expired) => panic!("no job here has a deadline"),
         }
     }
 }

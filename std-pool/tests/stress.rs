@@ -210,6 +210,7 @@ fn panicking_handlers_under_load() {
                     assert!(msg.ends_with("panics"), "{msg}");
                     panicked += 1;
                 }
+                Err(JobError::Expired) => panic!("no job here has a deadline"),
             }
         }
         (ok, failed, panicked)

@@ -52,7 +52,7 @@ static int32_t nothing(void *user, ringpool_job_context ctx, uint64_t job, uint6
     return 0;
 }
 
-static int codes_seen[17];
+static int codes_seen[20];
 #define SEEN(code) (codes_seen[code] = 1)
 
 /* Every function with a NULL handle, and create with bad arguments. */
@@ -239,11 +239,69 @@ static int spawn_refused(void) {
     return 0;
 }
 
+static int32_t echo(void *user, ringpool_job_context ctx, uint64_t job, uint64_t *value) {
+    (void)user;
+    (void)ctx;
+    *value = job;
+    return 0;
+}
+
+/* The codes of control.c's calls: BAD_PRIORITIES, NO_SUCH_PRIORITY,
+ * JOB_EXPIRED, and NULL arguments to them. */
+static void control_codes(void) {
+    ringpool_pool *pool = NULL;
+    ringpool_pool_options settings = {1, 4, 0, 0};
+    EXPECT_STATUS(ringpool_create_with(&settings, echo, NULL, &pool), RINGPOOL_STATUS_BAD_PRIORITIES);
+    EXPECT(pool == NULL);
+    settings.priorities = 9;
+    EXPECT_STATUS(ringpool_create_with(&settings, echo, NULL, &pool), RINGPOOL_STATUS_BAD_PRIORITIES);
+    SEEN(RINGPOOL_STATUS_BAD_PRIORITIES);
+    EXPECT_STATUS(ringpool_create_with(NULL, echo, NULL, &pool), RINGPOOL_STATUS_NULL_ARGUMENT);
+    settings.priorities = 2;
+    CHECK(ringpool_create_with(&settings, echo, NULL, &pool));
+    uint64_t payload = 0;
+    ringpool_cancel_outcome what;
+    EXPECT_STATUS(ringpool_cancel(pool, 1, NULL, &what), RINGPOOL_STATUS_NULL_ARGUMENT);
+    EXPECT_STATUS(ringpool_cancel(pool, 1, &payload, NULL), RINGPOOL_STATUS_NULL_ARGUMENT);
+    EXPECT_STATUS(ringpool_cancel(NULL, 1, &payload, &what), RINGPOOL_STATUS_NULL_ARGUMENT);
+    CHECK(ringpool_cancel(pool, 1, &payload, &what));
+    EXPECT(what == RINGPOOL_CANCEL_OUTCOME_NOT_CANCELLABLE);
+    ringpool_job_options options = {2, 0};
+    uint64_t id = 0;
+    EXPECT_STATUS(ringpool_submit_with_options(pool, 1, &options, &id),
+                  RINGPOOL_STATUS_NO_SUCH_PRIORITY);
+    SEEN(RINGPOOL_STATUS_NO_SUCH_PRIORITY);
+    EXPECT_STATUS(ringpool_submit_with_options(pool, 1, NULL, &id), RINGPOOL_STATUS_NULL_ARGUMENT);
+    EXPECT_STATUS(ringpool_submit_with_options(pool, 1, &options, NULL),
+                  RINGPOOL_STATUS_NULL_ARGUMENT);
+    EXPECT_STATUS(ringpool_pause(NULL), RINGPOOL_STATUS_NULL_ARGUMENT);
+    EXPECT_STATUS(ringpool_resume(NULL), RINGPOOL_STATUS_NULL_ARGUMENT);
+    size_t written = 0;
+    EXPECT_STATUS(ringpool_take_expired(pool, NULL, 1, &written), RINGPOOL_STATUS_NULL_ARGUMENT);
+    EXPECT_STATUS(ringpool_take_expired(pool, NULL, 0, NULL), RINGPOOL_STATUS_NULL_ARGUMENT);
+    /* A deadline of 1 ns has passed by the time the paused pool resumes. */
+    CHECK(ringpool_pause(pool));
+    options.priority = 1;
+    options.deadline_ns = 1;
+    CHECK(ringpool_submit_with_options(pool, 7, &options, &id));
+    sleep_ms(1);
+    CHECK(ringpool_resume(pool));
+    ringpool_result result;
+    CHECK(ringpool_recv(pool, &result));
+    EXPECT(result.job_id == id && result.status == RINGPOOL_STATUS_JOB_EXPIRED && result.job == 0);
+    SEEN(RINGPOOL_STATUS_JOB_EXPIRED);
+    ringpool_unstarted back;
+    CHECK(ringpool_take_expired(pool, &back, 1, &written));
+    EXPECT(written == 1 && back.job_id == id && back.job == 7);
+    CHECK(ringpool_destroy(pool));
+}
+
 int main(int argc, char **argv) {
     int spawn_optional = argc > 1 && strcmp(argv[1], "--spawn-optional") == 0;
     bad_arguments();
     too_large_to_allocate();
     lifecycle();
+    control_codes();
     if (spawn_refused()) {
         SEEN(RINGPOOL_STATUS_SPAWN_FAILED);
     } else {
@@ -251,17 +309,17 @@ int main(int argc, char **argv) {
     }
 
     /* Names: every code has its own; unknown codes get a placeholder. */
-    for (uint32_t a = 0; a < 17; a++) {
+    for (uint32_t a = 0; a < 20; a++) {
         EXPECT(ringpool_status_str(a) != NULL);
         for (uint32_t b = 0; b < a; b++) {
             EXPECT(strcmp(ringpool_status_str(a), ringpool_status_str(b)) != 0);
         }
     }
-    EXPECT(strcmp(ringpool_status_str(17), "unknown ringpool status") == 0);
+    EXPECT(strcmp(ringpool_status_str(20), "unknown ringpool status") == 0);
     EXPECT(ringpool_version() != NULL && ringpool_version()[0] != '\0');
 
     int missing = 0;
-    for (int code = 0; code < 17; code++) {
+    for (int code = 0; code < 20; code++) {
         if (!codes_seen[code] && code != RINGPOOL_STATUS_JOB_PANICKED && code != RINGPOOL_STATUS_PANIC &&
             !(spawn_optional && code == RINGPOOL_STATUS_SPAWN_FAILED)) {
             fprintf(stderr, "code %d (%s) not exercised\n", code, ringpool_status_str((uint32_t)code));
