@@ -68,8 +68,8 @@ use std::time::Duration;
 /// borrowed handle: the scope ends the pool itself. The builder's
 /// `drop_timeout` does not apply: a scope never gives up on its workers.
 ///
-/// When the closure returns, the scope closes the pool, lets every job
-/// accepted so far run (as `std::thread::scope` waits for its threads),
+/// When the closure returns, the scope closes the pool (resuming it if
+/// the closure left it paused), lets every job accepted so far run (as `std::thread::scope` waits for its threads),
 /// joins every worker thread, drops the pool with any results nobody
 /// received, drops the handler, and returns the closure's value. When the
 /// closure panics, the scope does the same except that jobs not yet started
@@ -387,6 +387,10 @@ where
         } else {
             self.pool.close();
         }
+        // A paused pool keeps its queued jobs until resumed: the scope's end
+        // resumes it (as `shutdown` and Drop do), or the join would wait for
+        // ever.
+        self.pool.shared.resume_takes();
         // Workers leave once the queue is closed and drained.
         self.pool.shared.crew.join(None);
     }

@@ -410,6 +410,30 @@ fn wait_from_the_closure_works_and_nothing_deadlocks() {
     });
 }
 
+/// A scope whose closure leaves the pool paused still ends: its end
+/// resumes the pool, every queued job runs, and the workers are joined.
+#[test]
+fn a_scope_left_paused_resumes_runs_its_jobs_and_ends() {
+    within(Duration::from_secs(60), || {
+        let ran = AtomicUsize::new(0);
+        ringpool::scope(
+            builder().workers(2).discard_results(),
+            |_, _: usize| {
+                ran.fetch_add(1, Ordering::Relaxed);
+            },
+            |pool| {
+                pool.pause();
+                for i in 0..8 {
+                    pool.submit(i).unwrap();
+                }
+                assert_eq!(pool.pending(), 8);
+            },
+        )
+        .unwrap();
+        assert_eq!(ran.into_inner(), 8);
+    });
+}
+
 /// `mem::forget` of what the closure owns (a receiver, which keeps the
 /// pool's shared state alive) leaks it, and changes nothing else: the
 /// workers are still joined and the handler dropped before `scope` returns.
