@@ -325,7 +325,7 @@ where
     }
 
     /// Bookkeeping for a job now in the queue.
-    fn accepted(&self, admission: Admission) -> JobId {
+    pub(crate) fn accepted(&self, admission: Admission) -> JobId {
         let shared = &*self.shared;
         let id = shared.ledger.accept(admission) as JobId;
         shared.job_ready.notify_one();
@@ -334,7 +334,11 @@ where
     }
 
     /// Bookkeeping for a job the closed queue refused.
-    fn refused_closed(&self, admission: Admission, envelope: Envelope<J>) -> SubmitError<J> {
+    pub(crate) fn refused_closed(
+        &self,
+        admission: Admission,
+        envelope: Envelope<J>,
+    ) -> SubmitError<J> {
         self.shared.refuse(admission);
         self.after_push();
         SubmitError::Closed(envelope.job)
