@@ -58,7 +58,10 @@ fn async_steady_state_allocates_nothing_per_job() {
     COUNTING.store(true, Ordering::SeqCst);
     drop(std::hint::black_box(vec![1u8; 64]));
     COUNTING.store(false, Ordering::SeqCst);
-    assert!(ALLOCATIONS.swap(0, Ordering::SeqCst) > 0, "the counter counts nothing");
+    assert!(
+        ALLOCATIONS.swap(0, Ordering::SeqCst) > 0,
+        "the counter counts nothing"
+    );
 
     let ran = Arc::new([AtomicBool::new(false), AtomicBool::new(false)]);
     let ran_in_handler = Arc::clone(&ran);
