@@ -10,7 +10,7 @@ use std::future::{Future, poll_fn};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
-use std::sync::{Arc, Barrier, Mutex, OnceLock};
+use std::sync::{Arc, Barrier, Mutex, OnceLock, Weak};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::{Duration, Instant};
 
@@ -548,7 +548,8 @@ fn pollster_wait_async_waits_for_every_accepted_job() {
 #[test]
 fn inside_the_handler_the_futures_do_not_wait() {
     type Seen = (Result<(), WaitError>, Option<SubmitError<u32>>, bool);
-    let own: Arc<OnceLock<Pool<u32, Option<Seen>>>> = Arc::new(OnceLock::new());
+    // A weak handle: the pool's Drop (which joins its workers) runs here.
+    let own: Arc<OnceLock<Weak<Pool<u32, Option<Seen>>>>> = Arc::new(OnceLock::new());
     let handle = Arc::clone(&own);
     let pool = Pool::builder()
         .workers(1)
@@ -557,7 +558,7 @@ fn inside_the_handler_the_futures_do_not_wait() {
             if job != 0 {
                 return None;
             }
-            let pool = handle.get().unwrap();
+            let pool = handle.get().unwrap().upgrade().unwrap();
             let results = pool.results().unwrap();
             Some(pollster::block_on(async {
                 let waited = pool.wait_async().await;
@@ -568,8 +569,8 @@ fn inside_the_handler_the_futures_do_not_wait() {
             }))
         })
         .unwrap();
-    let _ = own.set(pool);
-    let pool = own.get().unwrap();
+    let pool = Arc::new(pool);
+    let _ = own.set(Arc::downgrade(&pool));
     let results = pool.results().unwrap();
     pool.submit(0).unwrap();
     let first = results.recv_timeout(DEADLINE).unwrap();
@@ -580,6 +581,8 @@ fn inside_the_handler_the_futures_do_not_wait() {
     assert!(none);
     pool.close();
     assert_eq!(results.count(), 1); // job 1
+    // Both handlers are over (the stream ended): this is the last handle.
+    assert_eq!(Arc::strong_count(&pool), 1);
 }
 
 /// Many tasks submit, one drains with `recv_async`, some wait with
