@@ -79,7 +79,12 @@ impl<J, R, E> Results<J, R, E> {
             // Never wait inside the handler (see `recv`).
             return Poll::Ready(look().flatten());
         }
-        listener.poll_until(shared.results.ready(), cx, look)
+        listener.poll_until(
+            shared.results.ready(),
+            cx,
+            shared.settings.spin_before_park,
+            look,
+        )
     }
 }
 

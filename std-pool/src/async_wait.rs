@@ -82,7 +82,8 @@ impl<J, R, E> Future for WaitFuture<'_, J, R, E> {
             return Poll::Ready(Err(WaitError::WouldDeadlock));
         }
         let batch = this.batch;
-        this.listener.poll_until(&shared.idle, cx, || {
+        // No yields first: a blocking `wait` does not spin either.
+        this.listener.poll_until(&shared.idle, cx, 0, || {
             shared.ledger.poll(batch).then_some(Ok(()))
         })
     }

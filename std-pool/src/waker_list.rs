@@ -11,7 +11,8 @@
 //! **Storage.** The entries live in a slab (a `Vec` of entries and a free
 //! list through the vacant ones) whose waiting entries form a doubly linked
 //! FIFO list by index, so registering, removing and waking the oldest are
-//! O(1). The `Vec` grows to the largest number of futures waiting at once
+//! O(1). The `Vec` starts with room for [`RESERVED`] entries (allocated
+//! with the pool), grows to the largest number of futures waiting at once
 //! and keeps that capacity: a steady state allocates nothing (a waker
 //! clone is the executor's business; tokio's and `futures`' are reference
 //! count increments).
@@ -43,6 +44,10 @@ use std::task::Waker;
 
 /// How many wakers a notify takes out per lock before calling them.
 pub(crate) const WAKE_BATCH: usize = 8;
+
+/// Entries reserved when an event is made: so many futures may wait on
+/// one event at once before the list allocates at all.
+pub(crate) const RESERVED: usize = 4;
 
 /// No entry (the end of a list).
 const NIL: usize = usize::MAX;
@@ -90,7 +95,7 @@ enum Entry {
 impl Default for Slab {
     fn default() -> Self {
         Self {
-            entries: Vec::new(),
+            entries: Vec::with_capacity(RESERVED),
             free: NIL,
             head: NIL,
             tail: NIL,

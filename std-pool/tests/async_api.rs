@@ -68,7 +68,9 @@ async fn poll_once<F: Future + Unpin>(future: &mut F) -> Poll<F::Output> {
 
 /// A pool with one worker and a queue of one whose job 0 holds the worker
 /// until the returned sender is used (and signals on the barrier when it
-/// has started); every other job runs at once. Handler: the job back.
+/// has started); every other job runs at once. Handler: the job back. No
+/// spinning before parking, so a future that finds the queue full
+/// registers its waker at its first poll (no yields to the executor).
 struct Gated {
     pool: Arc<Pool<usize, usize>>,
     started: Arc<Barrier>,
@@ -83,6 +85,7 @@ fn gated(queue: usize) -> Gated {
     let pool = Pool::builder()
         .workers(1)
         .queue_capacity(queue)
+        .spin_before_park(0)
         .build(move |_, job: usize| {
             if job == 0 {
                 at_start.wait();
