@@ -21,15 +21,13 @@
 //! No lost wake-up, as for threads (modelled in
 //! `loom-tests/tests/pool_async.rs` over the pool's real futures).
 //!
-//! **Yield before registering.** A blocking caller spins a moment before
-//! it parks, because a result or a free slot usually comes within
-//! microseconds and a park and wake-up costs more. The async twin: a
-//! future that finds nothing yields to its executor first (wakes its own
-//! task and returns `Pending`, so other tasks run and it is polled again
-//! soon), up to the pool's `spin_before_park` rounds, and registers only
-//! then. It never blocks the executor's thread. Without it a receiver that
-//! keeps up registers, is woken and reschedules its task once per result
-//! (`benches/notes/async-2026-11-30.md` has the measurements).
+//! **No yielding before registering.** A blocking caller spins a moment
+//! before it parks; a future registers at once. Yielding to the executor
+//! first (waking its own task and returning `Pending`, up to the pool's
+//! `spin_before_park` times) was tried and measured slower on tokio: 0.80x
+//! and 0.83x of registering at once (tiny jobs, queues of 1024 and 16,
+//! `benches/notes/async-2026-11-30.md`), a self-wake there costing about
+//! what a registration and a wake-up do.
 //!
 //! **Dropped while notified.** A `notify_one` picks one waiter. If that
 //! waiter is a future dropped before it looked again (a `select!` that
@@ -47,21 +45,15 @@ use std::task::{Context, Poll};
 #[derive(Debug, Default)]
 pub(crate) struct AsyncListener {
     key: Option<WakerKey>,
-    /// Yields to the executor in this wait so far (before registering).
-    yields: u32,
 }
 
 impl AsyncListener {
     /// Not registered yet.
     pub(crate) const fn new() -> Self {
-        Self {
-            key: None,
-            yields: 0,
-        }
+        Self { key: None }
     }
 
-    /// One poll of a wait on `event` for `ready` (see the module docs),
-    /// yielding to the executor up to `yields` times before registering.
+    /// One poll of a wait on `event` for `ready` (see the module docs).
     /// `Ready` once `ready` returns `Some`; the registration is withdrawn
     /// then, and the listener may be polled again for a new wait (a
     /// stream's next item).
@@ -69,19 +61,11 @@ impl AsyncListener {
         &mut self,
         event: &Event,
         cx: &mut Context<'_>,
-        yields: u32,
         mut ready: impl FnMut() -> Option<T>,
     ) -> Poll<T> {
         if let Some(value) = ready() {
             self.finish(event);
             return Poll::Ready(value);
-        }
-        if self.key.is_none() && self.yields < yields {
-            // Not registered, so no notify can be lost: this task is
-            // polled again because it woke itself.
-            self.yields += 1;
-            cx.waker().wake_by_ref();
-            return Poll::Pending;
         }
         event.listen_async(&mut self.key, cx.waker());
         if let Some(value) = ready() {
@@ -94,7 +78,6 @@ impl AsyncListener {
     /// The wait is over (the caller saw its condition): withdraws the
     /// registration, if any.
     fn finish(&mut self, event: &Event) {
-        self.yields = 0;
         // A notify that picked this waiter was consumed by the look that
         // found the condition true.
         let _ = event.cancel_async(&mut self.key);

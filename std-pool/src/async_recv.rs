@@ -79,12 +79,7 @@ impl<J, R, E> Results<J, R, E> {
             // Never wait inside the handler (see `recv`).
             return Poll::Ready(look().flatten());
         }
-        listener.poll_until(
-            shared.results.ready(),
-            cx,
-            shared.settings.spin_before_park,
-            look,
-        )
+        listener.poll_until(shared.results.ready(), cx, look)
     }
 }
 

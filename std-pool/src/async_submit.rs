@@ -229,36 +229,29 @@ where
         this.attempted = true;
         let mut pending = Some(job);
         let mut looks = 0;
-        let done = this.listener.poll_until(
-            &shared.slot_free,
-            cx,
-            shared.settings.spin_before_park,
-            || {
-                looks += 1;
-                // The look before registering may trust a full-looking queue
-                // (two loads; no id drawn and withdrawn); the look after it
-                // must push for real (the protocol's re-check).
-                if looks == 1
-                    && shared.jobs.len() >= shared.jobs.capacity()
-                    && !shared.jobs.is_closed()
-                {
-                    return None;
+        let done = this.listener.poll_until(&shared.slot_free, cx, || {
+            looks += 1;
+            // The look before registering may trust a full-looking queue
+            // (two loads; no id drawn and withdrawn); the look after it
+            // must push for real (the protocol's re-check).
+            if looks == 1 && shared.jobs.len() >= shared.jobs.capacity() && !shared.jobs.is_closed()
+            {
+                return None;
+            }
+            match pool.attempt(pending.take()?) {
+                Attempt::Done(outcome) => Some(outcome),
+                // From inside the pool's own handler never wait for room
+                // (as `submit`): no worker may be left to make it.
+                Attempt::Full(job) if shared.inside_handler() => {
+                    shared.ledger.count_refused();
+                    Some(Err(SubmitError::Full(job)))
                 }
-                match pool.attempt(pending.take()?) {
-                    Attempt::Done(outcome) => Some(outcome),
-                    // From inside the pool's own handler never wait for room
-                    // (as `submit`): no worker may be left to make it.
-                    Attempt::Full(job) if shared.inside_handler() => {
-                        shared.ledger.count_refused();
-                        Some(Err(SubmitError::Full(job)))
-                    }
-                    Attempt::Full(job) => {
-                        pending = Some(job);
-                        None
-                    }
+                Attempt::Full(job) => {
+                    pending = Some(job);
+                    None
                 }
-            },
-        );
+            }
+        });
         if done.is_pending() {
             this.job = pending;
         }

@@ -82,8 +82,7 @@ impl<J, R, E> Future for WaitFuture<'_, J, R, E> {
             return Poll::Ready(Err(WaitError::WouldDeadlock));
         }
         let batch = this.batch;
-        // No yields first: a blocking `wait` does not spin either.
-        this.listener.poll_until(&shared.idle, cx, 0, || {
+        this.listener.poll_until(&shared.idle, cx, || {
             shared.ledger.poll(batch).then_some(Ok(()))
         })
     }

@@ -69,9 +69,6 @@ fn async_steady_state_allocates_nothing_per_job() {
         Pool::builder()
             .workers(2)
             .queue_capacity(4)
-            // Register at once (no yields to the executor first): every
-            // wait goes through the waker list.
-            .spin_before_park(0)
             // Room for every result: a receiver descheduled for longer
             // than `spill_after` on a loaded machine would otherwise make
             // the workers spill (a growable buffer, which allocates).

@@ -68,9 +68,7 @@ async fn poll_once<F: Future + Unpin>(future: &mut F) -> Poll<F::Output> {
 
 /// A pool with one worker and a queue of one whose job 0 holds the worker
 /// until the returned sender is used (and signals on the barrier when it
-/// has started); every other job runs at once. Handler: the job back. No
-/// spinning before parking, so a future that finds the queue full
-/// registers its waker at its first poll (no yields to the executor).
+/// has started); every other job runs at once. Handler: the job back.
 struct Gated {
     pool: Arc<Pool<usize, usize>>,
     started: Arc<Barrier>,
@@ -85,7 +83,6 @@ fn gated(queue: usize) -> Gated {
     let pool = Pool::builder()
         .workers(1)
         .queue_capacity(queue)
-        .spin_before_park(0)
         .build(move |_, job: usize| {
             if job == 0 {
                 at_start.wait();
@@ -552,7 +549,8 @@ fn pollster_wait_async_waits_for_every_accepted_job() {
 fn inside_the_handler_the_futures_do_not_wait() {
     type Seen = (Result<(), WaitError>, Option<SubmitError<u32>>, bool);
     // A weak handle: the pool's Drop (which joins its workers) runs here.
-    let own: Arc<OnceLock<Weak<Pool<u32, Option<Seen>>>>> = Arc::new(OnceLock::new());
+    type Own = OnceLock<Weak<Pool<u32, Option<Seen>>>>;
+    let own: Arc<Own> = Arc::new(OnceLock::new());
     let handle = Arc::clone(&own);
     let pool = Pool::builder()
         .workers(1)

@@ -7,24 +7,29 @@
 //!   `submit_async`s, another `recv_async`s (each parks its task, not its
 //!   thread, on a full queue or an empty result ring).
 //!
-//! Queues of 1024 and 16. Prints the median jobs/s of each and the median
-//! of per-round async/sync ratios.
+//! * async without yields: the same with `spin_before_park(0)`, so a future
+//!   that finds nothing registers its waker at once instead of first
+//!   yielding to the executor up to 32 times.
+//!
+//! Queues of 1024 and 16. Prints the median jobs/s of each and the medians
+//! of per-round ratios.
 use std::sync::Arc;
 use std::time::Instant;
 
 const JOBS: u64 = 200_000;
 
-fn pool(queue: usize) -> new::Pool<u64, u64> {
+fn pool(queue: usize, spin: u32) -> new::Pool<u64, u64> {
     new::Pool::builder()
         .workers(2)
         .queue_capacity(queue)
+        .spin_before_park(spin)
         .job_timing(false)
         .build(|_, job: u64| job * 2)
         .unwrap()
 }
 
 fn sync_round(queue: usize) -> f64 {
-    let pool = pool(queue);
+    let pool = pool(queue, 32);
     let results = pool.results().unwrap();
     let drainer = std::thread::spawn(move || {
         (0..JOBS).fold(0u64, |sum, _| sum.wrapping_add(results.recv().unwrap().outcome.unwrap()))
@@ -40,8 +45,8 @@ fn sync_round(queue: usize) -> f64 {
     JOBS as f64 / secs
 }
 
-fn async_round(runtime: &tokio::runtime::Runtime, queue: usize) -> f64 {
-    let pool = Arc::new(pool(queue));
+fn async_round(runtime: &tokio::runtime::Runtime, queue: usize, spin: u32) -> f64 {
+    let pool = Arc::new(pool(queue, spin));
     let results = pool.results().unwrap();
     let t0 = Instant::now();
     let sum = runtime.block_on(async {
@@ -80,25 +85,35 @@ fn main() {
         .build()
         .unwrap();
     for queue in [1024usize, 16] {
-        let _ = (sync_round(queue), async_round(&runtime, queue));
+        let _ = (sync_round(queue), async_round(&runtime, queue, 32));
         let (mut syncs, mut asyncs, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut nospins, mut nospin_ratios) = (Vec::new(), Vec::new());
         for round in 0..rounds {
-            let (s, a) = if round % 2 == 0 {
-                let s = sync_round(queue);
-                (s, async_round(&runtime, queue))
-            } else {
-                let a = async_round(&runtime, queue);
-                (sync_round(queue), a)
-            };
+            // Rotate the order of the three.
+            let mut order = [0, 1, 2];
+            order.rotate_left(round % 3);
+            let mut got = [0.0; 3];
+            for which in order {
+                got[which] = match which {
+                    0 => sync_round(queue),
+                    1 => async_round(&runtime, queue, 32),
+                    _ => async_round(&runtime, queue, 0),
+                };
+            }
+            let [s, a, z] = got;
             syncs.push(s);
             asyncs.push(a);
+            nospins.push(z);
             ratios.push(a / s);
+            nospin_ratios.push(a / z);
         }
         println!(
-            "queue {queue}: median sync {:.0} jobs/s, median async {:.0} jobs/s, median of per-round async/sync {:.3}",
+            "queue {queue}: median sync {:.0} jobs/s, async {:.0} jobs/s, async without yields (spin_before_park 0) {:.0} jobs/s; medians of per-round ratios: async/sync {:.3}, async/async-without-yields {:.3}",
             median(&mut syncs),
             median(&mut asyncs),
-            median(&mut ratios)
+            median(&mut nospins),
+            median(&mut ratios),
+            median(&mut nospin_ratios)
         );
     }
 }
