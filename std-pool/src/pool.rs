@@ -34,6 +34,7 @@ use std::time::{Duration, Instant};
 /// | [`close`](Self::close), [`stop_now`](Self::stop_now), [`resize`](Self::resize), [`metrics`](Self::metrics), [`pending`](Self::pending), [`workers`](Self::workers), [`is_closed`](Self::is_closed), [`results`](Self::results) | work as anywhere (a worker resized away retires after its current job) |
 /// | [`Results::try_recv`] | works as anywhere |
 /// | [`Results::recv`], [`Results::recv_timeout`], iterating | a result if one is ready; otherwise no wait: `None` (the iteration ends) or [`RecvError::WouldDeadlock`](crate::RecvError::WouldDeadlock) |
+/// | [`submit_async`](Self::submit_async), [`wait_async`](Self::wait_async), [`Results::recv_async`], [`ResultStream`](crate::ResultStream) | as their blocking twins: no waiting for room ([`SubmitError::Full`]), [`WaitError::WouldDeadlock`], `None` when no result is ready |
 /// | [`shutdown`](Self::shutdown), [`shutdown_timeout`](Self::shutdown_timeout), Drop | close and return at once, leaving the workers to finish the accepted jobs (`shutdown_timeout` returns [`Timeout`]) |
 ///
 /// So a handler that closes its pool and then drains the results gets the
