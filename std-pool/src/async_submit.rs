@@ -48,11 +48,12 @@ where
     /// dropped with it (use [`SubmitFuture::cancel`] instead of dropping to
     /// get it back), and the pool never saw it: it is not counted as
     /// submitted, holds up no [`wait`](Self::wait), and gets no result. A
-    /// future dropped while waiting counts as
+    /// future dropped (or cancelled) before it resolved counts as
     /// [`rejected`](crate::MetricsSnapshot::rejected), as a
-    /// [`submit_timeout`](Self::submit_timeout) that ran out does; one
-    /// never polled counts nothing. A wake-up meant for a dropped future is
-    /// passed on to the next waiter.
+    /// [`submit_timeout`](Self::submit_timeout) that ran out does, polled
+    /// or not: every `submit_async` ends as one submitted or one rejected
+    /// job. A wake-up meant for a dropped future is passed on to the next
+    /// waiter.
     ///
     /// # Examples
     ///
@@ -80,7 +81,6 @@ where
         SubmitFuture {
             pool: self,
             job: Some(job),
-            attempted: false,
             listener: AsyncListener::new(),
         }
     }
@@ -148,8 +148,6 @@ where
     pool: &'a Pool<J, R, E>,
     /// The job, until it is queued or handed back.
     job: Option<J>,
-    /// Whether a poll made an attempt (a drop then counts a refusal).
-    attempted: bool,
     listener: AsyncListener,
 }
 
@@ -201,13 +199,11 @@ where
     }
 
     /// The job is handed back to the caller without a result: withdraw
-    /// from the wait, count the refusal if an attempt was made.
+    /// from the wait, count the refusal.
     fn give_up(&mut self) {
         let shared = &*self.pool.shared;
         self.listener.abandon(&shared.slot_free);
-        if self.attempted {
-            shared.ledger.count_refused();
-        }
+        shared.ledger.count_refused();
     }
 }
 
@@ -226,7 +222,6 @@ where
         let Some(job) = this.job.take() else {
             panic!("SubmitFuture polled after it resolved");
         };
-        this.attempted = true;
         let mut pending = Some(job);
         let mut looks = 0;
         let done = this.listener.poll_until(&shared.slot_free, cx, || {
