@@ -1,6 +1,6 @@
 //! What the async face costs against the blocking calls, same pool, same
-//! process, interleaved rounds: tiny jobs (job * 2), 2 workers, 200 000
-//! jobs per round.
+//! process, interleaved rounds: tiny jobs (job * 2; `JOB_NS=n` makes each
+//! spin n ns first), 2 workers, 200 000 jobs per round (`JOBS=n`).
 //!
 //! * sync: the main thread `submit`s, a drainer thread `recv`s.
 //! * async: on a tokio multi-thread runtime with 2 worker threads, one task
@@ -19,43 +19,62 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-const JOBS: u64 = 200_000;
+/// Jobs per round: `JOBS` in the environment, else 200 000.
+fn jobs() -> u64 {
+    std::env::var("JOBS").map_or(200_000, |v| v.parse().unwrap())
+}
+
+/// Nanoseconds each job spins: `JOB_NS` in the environment, else 0.
+fn job_ns() -> u64 {
+    std::env::var("JOB_NS").map_or(0, |v| v.parse().unwrap())
+}
 
 fn pool(queue: usize, spin: u32) -> new::Pool<u64, u64> {
+    let spin_ns = job_ns();
     new::Pool::builder()
         .workers(2)
         .queue_capacity(queue)
         .spin_before_park(spin)
         .job_timing(false)
-        .build(|_, job: u64| job * 2)
+        .build(move |_, job: u64| {
+            if spin_ns > 0 {
+                let t = Instant::now();
+                while t.elapsed().as_nanos() < u128::from(spin_ns) {
+                    std::hint::spin_loop();
+                }
+            }
+            job * 2
+        })
         .unwrap()
 }
 
 fn sync_round(queue: usize) -> f64 {
+    let jobs = jobs();
     let pool = pool(queue, 32);
     let results = pool.results().unwrap();
     let drainer = std::thread::spawn(move || {
-        (0..JOBS).fold(0u64, |sum, _| sum.wrapping_add(results.recv().unwrap().outcome.unwrap()))
+        (0..jobs).fold(0u64, |sum, _| sum.wrapping_add(results.recv().unwrap().outcome.unwrap()))
     });
     let t0 = Instant::now();
-    for job in 0..JOBS {
+    for job in 0..jobs {
         pool.submit(job).unwrap();
     }
     let sum = drainer.join().unwrap();
     let secs = t0.elapsed().as_secs_f64();
-    assert_eq!(sum, JOBS * (JOBS - 1));
+    assert_eq!(sum, jobs * (jobs - 1));
     pool.shutdown();
-    JOBS as f64 / secs
+    jobs as f64 / secs
 }
 
 fn async_round(runtime: &tokio::runtime::Runtime, queue: usize, spin: u32) -> f64 {
+    let jobs = jobs();
     let pool = Arc::new(pool(queue, spin));
     let results = pool.results().unwrap();
     let t0 = Instant::now();
     let sum = runtime.block_on(async {
         let drainer = tokio::spawn(async move {
             let mut sum = 0u64;
-            for _ in 0..JOBS {
+            for _ in 0..jobs {
                 sum = sum.wrapping_add(results.recv_async().await.unwrap().outcome.unwrap());
             }
             sum
@@ -63,7 +82,7 @@ fn async_round(runtime: &tokio::runtime::Runtime, queue: usize, spin: u32) -> f6
         let submitter = {
             let pool = Arc::clone(&pool);
             tokio::spawn(async move {
-                for job in 0..JOBS {
+                for job in 0..jobs {
                     pool.submit_async(job).await.unwrap();
                 }
             })
@@ -72,8 +91,8 @@ fn async_round(runtime: &tokio::runtime::Runtime, queue: usize, spin: u32) -> f6
         drainer.await.unwrap()
     });
     let secs = t0.elapsed().as_secs_f64();
-    assert_eq!(sum, JOBS * (JOBS - 1));
-    JOBS as f64 / secs
+    assert_eq!(sum, jobs * (jobs - 1));
+    jobs as f64 / secs
 }
 
 fn median(v: &mut [f64]) -> f64 {
