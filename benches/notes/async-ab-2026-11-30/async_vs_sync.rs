@@ -53,7 +53,9 @@ fn sync_round(queue: usize) -> f64 {
     let pool = pool(queue, 32);
     let results = pool.results().unwrap();
     let drainer = std::thread::spawn(move || {
-        (0..jobs).fold(0u64, |sum, _| sum.wrapping_add(results.recv().unwrap().outcome.unwrap()))
+        (0..jobs).fold(0u64, |sum, _| {
+            sum.wrapping_add(results.recv().unwrap().outcome.unwrap())
+        })
     });
     let t0 = Instant::now();
     for job in 0..jobs {
