@@ -11,11 +11,15 @@
 #![cfg(loom)]
 
 use loom::future::block_on;
+use loom::sync::Notify;
 use loom::thread;
 use ringpool::SubmitError;
 use ringpool_loom_tests::check;
 use ringpool_loom_tests::pool::{RunLog, check_bounded, tiny};
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
 
 /// `submit_async` on a queue of 1 that the first job may still fill: the
 /// future waits on `slot_free` until the worker takes job 0, then queues
@@ -138,5 +142,61 @@ fn wait_async_is_woken_by_the_last_job_finishing() {
         pool.submit(0).unwrap();
         block_on(pool.wait_async()).unwrap();
         assert_eq!(log.runs(0), 1);
+    });
+}
+
+/// A waker that posts a loom `Notify` (its permit is kept until waited
+/// for, so a wake-up before the wait is not lost).
+struct NotifyWaker(Notify);
+
+impl Wake for NotifyWaker {
+    fn wake(self: Arc<Self>) {
+        self.0.notify();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.notify();
+    }
+}
+
+/// Two futures wait for room in a queue of 1 (job 0 in it, the worker
+/// about to take it); the older one is dropped without looking again. The
+/// worker's `notify_one` for the freed slot may have picked it: the drop
+/// must pass that wake-up on, or the younger future, parked on its own
+/// waker, is never woken (loom: deadlock). Job 1 dies with its future,
+/// jobs 0 and 2 run once.
+#[test]
+fn a_dropped_waiting_submit_passes_its_wake_up_on() {
+    check(0, || {
+        let log = RunLog::new(3);
+        let ran = Arc::clone(&log);
+        let pool = tiny(1, 1, 1)
+            .discard_results()
+            .build(move |_, job: usize| ran.ran(job))
+            .unwrap();
+        pool.submit(0).unwrap();
+        let (a_wake, b_wake) = (
+            Arc::new(NotifyWaker(Notify::new())),
+            Arc::new(NotifyWaker(Notify::new())),
+        );
+        let (a_waker, b_waker) = (
+            Waker::from(Arc::clone(&a_wake)),
+            Waker::from(Arc::clone(&b_wake)),
+        );
+        let mut a = pool.submit_async(1);
+        let mut b = pool.submit_async(2);
+        let a_poll = Pin::new(&mut a).poll(&mut Context::from_waker(&a_waker));
+        let mut b_poll = Pin::new(&mut b).poll(&mut Context::from_waker(&b_waker));
+        let a_queued = a_poll.is_ready();
+        drop(a); // if still pending, job 1 dies with it, never queued
+        while b_poll.is_pending() {
+            b_wake.0.wait();
+            b_poll = Pin::new(&mut b).poll(&mut Context::from_waker(&b_waker));
+        }
+        assert!(matches!(b_poll, Poll::Ready(Ok(_))));
+        pool.wait().unwrap();
+        assert_eq!(log.runs(0), 1);
+        assert_eq!(log.runs(1), usize::from(a_queued));
+        assert_eq!(log.runs(2), 1);
     });
 }
