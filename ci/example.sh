@@ -48,3 +48,21 @@ if cargo run --release -q -p ringpool --example scoped -- --workers 0 2>"$out/sc
 fi
 grep -q "at least one worker" "$out/scoped-err.txt" || { echo "FAIL: unclear error:" >&2; cat "$out/scoped-err.txt" >&2; exit 1; }
 echo "scoped: 16 chunks once each, checksums match the sequential ones"
+step "cargo run --release -p ringpool --example async_service"
+# The async service (README, "From async code"): 8 clients x 64 chunks
+# hashed on the pool with backpressure; it checks every digest against a
+# sequential run itself (exit 1 otherwise). Its digests are deterministic:
+# a second run must print the same client lines.
+for run in 1 2; do
+    cargo run --release -q -p ringpool --example async_service >"$out/async$run.out"
+done
+[ "$(grep -cE '^client [1-8]: 64 chunks, digest [0-9a-f]{16}$' "$out/async1.out")" = 8 ] ||
+    { echo "FAIL: expected 8 client lines" >&2; cat "$out/async1.out" >&2; exit 1; }
+grep -qx 'verified: 512 chunks hashed exactly once, digests equal to a sequential run' "$out/async1.out" ||
+    { echo "FAIL: not verified" >&2; cat "$out/async1.out" >&2; exit 1; }
+grep -q '^backpressure: queue of 4, [0-9]* submit polls waited for room' "$out/async1.out" ||
+    { echo "FAIL: no backpressure line" >&2; exit 1; }
+diff <(grep '^client' "$out/async1.out") <(grep '^client' "$out/async2.out") ||
+    { echo "FAIL: digests differ between runs" >&2; exit 1; }
+grep '^backpressure' "$out/async1.out"
+echo "async service: 512 chunks once, digests verified and stable"

@@ -25,10 +25,20 @@
 //! read in `listen` is current, so a notify between `listen` and `wait` is
 //! never missed either.
 //!
+//! **Async waiters** (the futures of [`crate::async_listen`]) keep the same
+//! protocol with a [`Waker`] in place of a sleep: `listen_async` counts the
+//! future in `waiters` and registers its waker in `wakers` (a
+//! [`WakerList`]), then the same fence; the future re-checks and returns
+//! `Pending`. A notify that found waiters also wakes wakers: `notify_one`
+//! the oldest, `notify_all` every one. With no waiter at all nothing
+//! changes on the notify path (still one fence and one load).
+//!
 //! Under loom a timed `wait` does not sleep (see [`crate::sync`]): it
 //! returns as timed out unless a notify already came.
 
 use crate::sync::{AtomicUsize, Condvar, Mutex, Ordering, deadline_passed, fence, lock};
+use crate::waker_list::{WakerKey, WakerList};
+use std::task::Waker;
 use std::time::Instant;
 
 /// A wait/notify point; see the module docs for the protocol.
@@ -39,6 +49,8 @@ pub struct Event {
     /// Bumped by every notify that found a waiter; guarded by the mutex.
     epoch: Mutex<u64>,
     condvar: Condvar,
+    /// Async waiters (each also counted in `waiters`).
+    wakers: WakerList,
 }
 
 /// What a waiter read in [`Event::listen`]; pass it to [`Event::wait`].
@@ -121,6 +133,7 @@ impl Event {
         if self.has_waiters() {
             *lock(&self.epoch) += 1;
             self.condvar.notify_one();
+            self.wakers.wake_one();
         }
     }
 
@@ -129,7 +142,34 @@ impl Event {
         if self.has_waiters() {
             *lock(&self.epoch) += 1;
             self.condvar.notify_all();
+            self.wakers.wake_all();
         }
+    }
+
+    /// An async waiter's announce: counts it and registers `waker` (first
+    /// time, into `key`), or re-arms its entry, then the fence. The caller
+    /// re-checks its condition after this, and returns `Pending` or calls
+    /// [`cancel_async`](Self::cancel_async).
+    pub(crate) fn listen_async(&self, key: &mut Option<WakerKey>, waker: &Waker) {
+        match key {
+            Some(key) => self.wakers.rearm(key, waker),
+            None => {
+                self.waiters.fetch_add(1, Ordering::SeqCst);
+                *key = Some(self.wakers.register(waker));
+            }
+        }
+        fence(Ordering::SeqCst);
+    }
+
+    /// Withdraws an async waiter (if `key` holds one). Returns whether a
+    /// notify had picked it since it last looked.
+    pub(crate) fn cancel_async(&self, key: &mut Option<WakerKey>) -> bool {
+        let Some(key) = key.take() else {
+            return false;
+        };
+        let notified = self.wakers.remove(key);
+        self.waiters.fetch_sub(1, Ordering::SeqCst);
+        notified
     }
 
     fn has_waiters(&self) -> bool {

@@ -60,6 +60,13 @@
 //! * **Jobs that borrow**: [`scope`](fn@scope) runs a pool whose jobs,
 //!   results and handler borrow from the caller's stack, joining every
 //!   worker before it returns ([`ScopedPool`]).
+//! * **From async code**: [`Pool::submit_async`] (waits for room without
+//!   blocking the executor; cancel-safe: see [`SubmitFuture`]),
+//!   [`Results::recv_async`], [`Results::into_stream`] ([`ResultStream`],
+//!   a `futures_core::Stream` with the `stream` cargo feature) and
+//!   [`Pool::wait_async`]. Any executor: the futures register their
+//!   [`Waker`](std::task::Waker) with the same eventcount that blocking
+//!   callers sleep on; no runtime dependency.
 
 // The modules, leaves first; each `use`s only modules above it in this
 // list (no import circles):
@@ -80,6 +87,14 @@
 //                                   `worker`), `JobOptions`, the Pool calls
 //   builder                         `Builder`, which makes a `Pool`
 //   scope                           `scope`: a pool whose jobs borrow
+//   waker_list (under event)        an event's async waiters, FIFO, in a slab
+//   async_listen                    a future's side of the eventcount protocol
+//   async_submit, async_recv,       `submit_async`, `recv_async`/`ResultStream`,
+//   async_wait                      `wait_async`: the futures
+mod async_listen;
+mod async_recv;
+mod async_submit;
+mod async_wait;
 mod backoff;
 mod builder;
 mod cancel;
@@ -103,8 +118,12 @@ mod shared;
 mod submit_many;
 mod sync;
 mod take;
+mod waker_list;
 mod worker;
 
+pub use async_recv::{RecvFuture, ResultStream};
+pub use async_submit::SubmitFuture;
+pub use async_wait::WaitFuture;
 pub use builder::Builder;
 pub use cancel::CancelOutcome;
 pub use control::{AGE_EVERY, MAX_PRIORITIES};

@@ -36,6 +36,7 @@ use std::time::{Duration, Instant};
 /// | [`submit_with_options`](Self::submit_with_options) | as [`submit`](Self::submit): no wait for room ([`SubmitError::Full`]) |
 /// | [`Results::try_recv`] | works as anywhere |
 /// | [`Results::recv`], [`Results::recv_timeout`], iterating | a result if one is ready; otherwise no wait: `None` (the iteration ends) or [`RecvError::WouldDeadlock`](crate::RecvError::WouldDeadlock) |
+/// | [`submit_async`](Self::submit_async), [`wait_async`](Self::wait_async), [`Results::recv_async`], [`ResultStream`](crate::ResultStream) | as their blocking twins: no waiting for room ([`SubmitError::Full`]), [`WaitError::WouldDeadlock`], `None` when no result is ready |
 /// | [`shutdown`](Self::shutdown), [`shutdown_timeout`](Self::shutdown_timeout), Drop | close and return at once, leaving the workers to finish the accepted jobs (`shutdown_timeout` returns [`Timeout`]) |
 ///
 /// So a handler that closes its pool and then drains the results gets the
@@ -341,7 +342,7 @@ where
     }
 
     /// Bookkeeping for a job now in the queue.
-    fn accepted(&self, admission: Admission) -> JobId {
+    pub(crate) fn accepted(&self, admission: Admission) -> JobId {
         let shared = &*self.shared;
         let id = shared.ledger.accept(admission) as JobId;
         shared.job_ready.notify_one();
@@ -350,7 +351,11 @@ where
     }
 
     /// Bookkeeping for a job the closed queue refused.
-    fn refused_closed(&self, admission: Admission, envelope: Envelope<J>) -> SubmitError<J> {
+    pub(crate) fn refused_closed(
+        &self,
+        admission: Admission,
+        envelope: Envelope<J>,
+    ) -> SubmitError<J> {
         self.shared.refuse(admission);
         self.after_push();
         SubmitError::Closed(envelope.job)

@@ -49,7 +49,7 @@ use std::time::{Duration, Instant};
 /// assert_eq!(drainer.join().unwrap(), 10_100);
 /// ```
 pub struct Results<J, R, E> {
-    shared: Arc<Shared<J, R, E>>,
+    pub(crate) shared: Arc<Shared<J, R, E>>,
 }
 
 impl<J, R, E> Results<J, R, E> {

@@ -116,7 +116,7 @@ impl<J, R, E> Shared<J, R, E> {
         }
     }
 
-    fn went_idle(&self) {
+    pub(crate) fn went_idle(&self) {
         self.idle.notify_all();
         // The result stream may have ended (closed and idle).
         self.results.ready().notify_all();
