@@ -291,6 +291,8 @@ where
                     shared.refuse(admission);
                     return Err(SubmitError::Full(envelope.job));
                 }
+                // Helping: a queued job run here frees a slot.
+                _ if crate::help::help_until(shared, patience.deadline()) => {}
                 _ if before_park.snooze() => {
                     while shared.jobs.len() >= shared.jobs.capacity()
                         && !shared.jobs.is_closed()
@@ -516,6 +518,8 @@ where
         // The batch: the jobs counted now. Each look may close the counter's
         // current phase, so later jobs cannot hold this waiter up.
         let batch = shared.ledger.batch();
+        // Helping: run queued jobs as parked workers while some are left.
+        while !shared.ledger.poll(batch) && crate::help::help_until(shared, deadline) {}
         shared
             .idle
             .wait_until(deadline, || shared.ledger.poll(batch).then_some(()))

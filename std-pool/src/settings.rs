@@ -67,4 +67,6 @@ pub(crate) struct Settings {
     pub(crate) spill_after: Duration,
     /// The most jobs a worker takes at once (1..=`MAX_TAKE`).
     pub(crate) take_batch: usize,
+    /// Blocked callers run queued jobs as parked workers (`crate::help`).
+    pub(crate) helping: bool,
 }
