@@ -233,3 +233,42 @@ fn helping_while_resized_down() {
         assert!(!overlap.load(std::sync::atomic::Ordering::SeqCst));
     });
 }
+
+/// As `two_jobs_never_two_handlers_under_one_slot` with one spin round
+/// before parking: a waking worker that finds its slot lent spins for the
+/// plain give-back before it asks for a hand-over (`Lending::reclaim`).
+#[test]
+fn a_waking_worker_spins_for_its_slot() {
+    let helped = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = Arc::clone(&helped);
+    check_bounded(1, move || {
+        let log = RunLog::new(2);
+        let slot = OneSlot::new(&counted);
+        let (ran, watch) = (Arc::clone(&log), Arc::clone(&slot));
+        let pool = Arc::new(
+            tiny(1, 2, 2)
+                .spin_before_park(1)
+                .helping(true)
+                .build(move |ctx, job: usize| watch.run(ctx.worker_id, &ran, job))
+                .unwrap(),
+        );
+        let results = pool.results().unwrap();
+        let helper = {
+            let pool = Arc::clone(&pool);
+            thread::spawn(move || {
+                pool.submit(0).unwrap();
+                pool.submit(1).unwrap();
+                assert_eq!(results.recv().unwrap().worker_id, 1);
+                assert_eq!(results.recv().unwrap().worker_id, 1);
+            })
+        };
+        helper.join().unwrap();
+        drop(pool);
+        assert_eq!((log.runs(0), log.runs(1)), (1, 1));
+        slot.assert_clean();
+    });
+    assert!(
+        helped.load(std::sync::atomic::Ordering::SeqCst) > 0,
+        "no run was helped"
+    );
+}

@@ -35,7 +35,8 @@
 //!   sleeps on [`Lending::returned`] until the borrower hands it over.
 //!
 //! **Waking** (worker, [`Lending::reclaim`]): CAS PARKED→RUNNING; if the
-//! slot is borrowed, CAS BORROWED→WANTED and wait for RUNNING. Either CAS
+//! slot is borrowed, spin a moment (the pool's `spin_before_park`) for the
+//! borrow to end, then CAS BORROWED→WANTED and wait for RUNNING. Either CAS
 //! failing means the state moved under it (a borrow began or ended): it
 //! looks again. So the worker runs nothing while a borrower holds its slot,
 //! and runs again only after the borrower's last write to the slot's
@@ -64,6 +65,7 @@
 //!
 //! loom models: `loom-tests/tests/pool_help.rs`.
 
+use crate::backoff::BeforePark;
 use crate::error::BuildError;
 use crate::event::Event;
 use crate::ring::filled_box;
@@ -85,11 +87,15 @@ pub(crate) struct Lending {
     states: Box<[CachePadded<AtomicUsize>]>,
     /// A wanted slot was handed back to its worker.
     returned: Event,
+    /// Spin rounds of a waking worker before it asks for its slot back.
+    spin_before_park: u32,
 }
 
 impl Lending {
-    /// States for `slots` worker slots, or none (`slots == 0`: no helping).
-    pub(crate) fn new(slots: usize) -> Result<Self, BuildError> {
+    /// States for `slots` worker slots, or none (`slots == 0`: no helping);
+    /// a waking worker spins up to `spin_before_park` rounds for a borrow
+    /// to end before it asks for a hand-over.
+    pub(crate) fn new(slots: usize, spin_before_park: u32) -> Result<Self, BuildError> {
         let states =
             filled_box(slots, || CachePadded::new(AtomicUsize::new(RUNNING))).map_err(|_| {
                 BuildError::OutOfMemory {
@@ -100,6 +106,7 @@ impl Lending {
         Ok(Self {
             states,
             returned: Event::new(),
+            spin_before_park,
         })
     }
 
@@ -122,6 +129,14 @@ impl Lending {
                 Err(BORROWED) => {}
                 // A give-back raced with the failed CAS: look again.
                 Err(_) => continue,
+            }
+            // A turn is often one tiny job: spin a moment (read-only looks)
+            // for the plain give-back before asking for a hand-over, which
+            // would cost the borrower a wake-up on its way back.
+            let mut before_park = BeforePark::new(self.spin_before_park);
+            while before_park.snooze() && state.load(Ordering::Relaxed) == BORROWED {}
+            if state.load(Ordering::Relaxed) != BORROWED {
+                continue;
             }
             if state
                 .compare_exchange(BORROWED, WANTED, Ordering::AcqRel, Ordering::Acquire)

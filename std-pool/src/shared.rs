@@ -60,11 +60,14 @@ impl<J, R, E> Shared<J, R, E> {
             settings.workers,
             settings.thread_name.clone(),
         )?;
-        let lending = Lending::new(if settings.helping {
-            settings.max_workers
-        } else {
-            0
-        })?;
+        let lending = Lending::new(
+            if settings.helping {
+                settings.max_workers
+            } else {
+                0
+            },
+            settings.spin_before_park,
+        )?;
         Ok(Self {
             lending,
             clock: JobClock::new(settings.job_timing),
