@@ -37,7 +37,7 @@ export PKG_CONFIG_PATH="$PWD/$out/pkgconfig"
 
 step "compile the C tests (cc -std=c11 -Wall -Wextra -pedantic -Werror)"
 flags=(-std=c11 -Wall -Wextra -pedantic -Werror -O1 -g)
-for test in worker_pool stress misuse hardening batch; do
+for test in worker_pool stress misuse hardening batch options; do
     # shellcheck disable=SC2046 # pkg-config output is a list of flags
     cc "${flags[@]}" $(pkg-config --cflags ringpool) "capi/tests/c/$test.c" \
         $(pkg-config --libs ringpool) -o "$bin/$test"
@@ -80,6 +80,8 @@ step "run: hardening"
 "$bin/hardening"
 step "run: batch"
 "$bin/batch"
+step "run: options"
+"$bin/options"
 
 memcheck=(valgrind -q --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all
     --error-exitcode=1)
@@ -94,4 +96,6 @@ step "valgrind: hardening"
 "${memcheck[@]}" "$bin/hardening"
 step "valgrind: batch"
 "${memcheck[@]}" "$bin/batch"
-echo "c-tests: 10 passed, 0 failed"
+step "valgrind: options"
+"${memcheck[@]}" "$bin/options"
+echo "c-tests: 12 passed, 0 failed"

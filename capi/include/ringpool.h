@@ -294,6 +294,41 @@ typedef struct ringpool_metrics {
 } ringpool_metrics;
 
 /**
+ * The settings of ringpool_create_with. Always start from
+ * ringpool_options_default: fields added in later versions then keep
+ * their defaults.
+ */
+typedef struct ringpool_options {
+  /**
+   * Worker threads (default: the machine's parallelism). 0 is refused
+   * with ZERO_WORKERS.
+   */
+  size_t workers;
+  /**
+   * Jobs the queue holds (default 1024). 0 is refused with
+   * ZERO_CAPACITY.
+   */
+  size_t queue_capacity;
+  /**
+   * The most jobs a worker takes at once when the queue is deep
+   * (default 1; values above 4 are taken as 4, 0 as 1). A batch's
+   * results are published after its last job; use it for short,
+   * independent jobs.
+   */
+  size_t take_batch;
+  /**
+   * Non-zero: the helping wait. A thread blocked in ringpool_recv,
+   * ringpool_recv_timeout, ringpool_wait, ringpool_wait_timeout or a
+   * blocking submit on a full queue, that finds a job queued and a
+   * worker parked, runs that job itself under the parked worker's id:
+   * the handler may then run on the caller's thread (it must not take a
+   * lock the caller holds while it waits), and a timed call may return
+   * later than its timeout by that job's run time. Default 0 (off).
+   */
+  int helping;
+} ringpool_options;
+
+/**
  * One finished job, written by the receive calls.
  */
 typedef struct ringpool_result {
@@ -505,6 +540,37 @@ ringpool_status ringpool_resize(const struct ringpool_pool *pool, size_t workers
  */
 ringpool_status ringpool_metrics_snapshot(const struct ringpool_pool *pool,
                                           struct ringpool_metrics *out);
+
+/**
+ * Writes the default options into `*options`.
+ *
+ * Returns OK; NULL_ARGUMENT when `options` is NULL.
+ *
+ * Thread safety: any thread.
+ *
+ * # Safety
+ *
+ * `options` must be NULL or valid for writing a ringpool_options.
+ */
+ringpool_status ringpool_options_default(struct ringpool_options *options);
+
+/**
+ * As ringpool_create, with the settings of `*options` (read during the
+ * call only).
+ *
+ * Returns as ringpool_create, and NULL_ARGUMENT when `options` is NULL.
+ *
+ * Thread safety: as ringpool_create.
+ *
+ * # Safety
+ *
+ * `options` must be NULL or point at a readable ringpool_options; the
+ * rest as ringpool_create.
+ */
+ringpool_status ringpool_create_with(const struct ringpool_options *options,
+                                     ringpool_handler handler,
+                                     void *user,
+                                     struct ringpool_pool **out);
 
 /**
  * Waits for the next result and writes it to `*out`.

@@ -4,7 +4,7 @@
 use crate::guard::guard;
 use crate::handler::{CHandler, Done, Failed, inside_handler_of, ringpool_handler};
 use crate::status::ringpool_status;
-use ringpool::{JobContext, Pool, Results};
+use ringpool::{Builder, JobContext, Pool, Results};
 use std::collections::VecDeque;
 use std::ffi::c_void;
 use std::sync::Mutex;
@@ -100,6 +100,23 @@ pub unsafe extern "C" fn ringpool_create(
     user: *mut c_void,
     out: *mut *mut ringpool_pool,
 ) -> ringpool_status {
+    let configure = |builder: Builder| builder.workers(workers).queue_capacity(queue_capacity);
+    // SAFETY: forwarded from this function's contract.
+    unsafe { create(configure, handler, user, out) }
+}
+
+/// ringpool_create's body, with the builder's settings from `configure`
+/// (also used by ringpool_create_with).
+///
+/// # Safety
+///
+/// As ringpool_create.
+pub(crate) unsafe fn create(
+    configure: impl FnOnce(Builder) -> Builder,
+    handler: ringpool_handler,
+    user: *mut c_void,
+    out: *mut *mut ringpool_pool,
+) -> ringpool_status {
     guard(|| {
         if out.is_null() {
             return ringpool_status::NullArgument;
@@ -110,9 +127,7 @@ pub unsafe extern "C" fn ringpool_create(
             return ringpool_status::NullArgument;
         };
         let c_handler = CHandler::new(function, user);
-        let built = Pool::builder()
-            .workers(workers)
-            .queue_capacity(queue_capacity)
+        let built = configure(Pool::builder())
             .thread_name("ringpool-c-worker")
             .build_fallible(move |ctx: JobContext, job: u64| {
                 let context = crate::handler::ringpool_job_context {

@@ -15,7 +15,8 @@
 //! Modules, one job each: [`status`] (the codes), [`guard`] (the panic
 //! boundary), [`handler`] (calling the C handler from worker threads),
 //! [`handle`] (create and destroy), [`submit`], [`results`],
-//! [`lifecycle`] (close, wait, stop-now, resize) and [`metrics`].
+//! [`lifecycle`] (close, wait, stop-now, resize), [`metrics`] and
+//! [`options`] (create with take_batch and the helping wait).
 
 // The C names are the API: `ringpool_pool`, not `RingpoolPool`.
 #![allow(non_camel_case_types)]
@@ -25,6 +26,7 @@ pub mod handle;
 pub mod handler;
 pub mod lifecycle;
 pub mod metrics;
+pub mod options;
 pub mod results;
 pub mod status;
 pub mod submit;
@@ -41,6 +43,7 @@ pub use lifecycle::{
     ringpool_wait_timeout,
 };
 pub use metrics::{ringpool_histogram, ringpool_metrics, ringpool_metrics_snapshot};
+pub use options::{ringpool_create_with, ringpool_options, ringpool_options_default};
 pub use results::{ringpool_recv, ringpool_recv_timeout, ringpool_result, ringpool_try_recv};
 pub use status::{ringpool_status, ringpool_status_str, ringpool_version};
 pub use submit::{ringpool_submit, ringpool_submit_timeout, ringpool_try_submit};
