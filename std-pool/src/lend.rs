@@ -70,7 +70,6 @@ use crate::error::BuildError;
 use crate::event::Event;
 use crate::ring::filled_box;
 use crate::sync::{AtomicUsize, Ordering};
-use crossbeam_utils::CachePadded;
 
 /// The worker owns its slot.
 const RUNNING: usize = 0;
@@ -83,8 +82,11 @@ const WANTED: usize = 3;
 
 /// The slot states of one pool; see the module docs.
 pub(crate) struct Lending {
-    /// One word per worker slot (none without helping).
-    states: Box<[CachePadded<AtomicUsize>]>,
+    /// One word per worker slot (none without helping). Not padded: a
+    /// word is written only when its worker parks or wakes and when a
+    /// helper borrows, all off the busy path, and a pool's default
+    /// `max_workers` of 1 024 slots stays at 8 KiB.
+    states: Box<[AtomicUsize]>,
     /// A wanted slot was handed back to its worker.
     returned: Event,
     /// Spin rounds of a waking worker before it asks for its slot back.
@@ -96,13 +98,12 @@ impl Lending {
     /// a waking worker spins up to `spin_before_park` rounds for a borrow
     /// to end before it asks for a hand-over.
     pub(crate) fn new(slots: usize, spin_before_park: u32) -> Result<Self, BuildError> {
-        let states =
-            filled_box(slots, || CachePadded::new(AtomicUsize::new(RUNNING))).map_err(|_| {
-                BuildError::OutOfMemory {
-                    which: "helping slots",
-                    len: slots,
-                }
-            })?;
+        let states = filled_box(slots, || AtomicUsize::new(RUNNING)).map_err(|_| {
+            BuildError::OutOfMemory {
+                which: "helping slots",
+                len: slots,
+            }
+        })?;
         Ok(Self {
             states,
             returned: Event::new(),
