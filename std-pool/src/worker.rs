@@ -104,6 +104,9 @@ pub(crate) fn turn<J, R, E>(shared: &Shared<J, R, E>, slot: usize) -> bool {
 /// Runs the jobs taken, in order, publishes their results together, then
 /// finishes them in the books, one counter step per run of jobs counted in
 /// the same phase (after the delivery: the ledger's rule 3).
+// Inlined into the worker loop as when it had one caller (callgrind: a
+// call here costs the loop ~26 instructions per job; `turn` is the other).
+#[inline(always)]
 fn run_batch<J, R, E>(
     shared: &Shared<J, R, E>,
     slot: usize,

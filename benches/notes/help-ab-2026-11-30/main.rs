@@ -121,7 +121,59 @@ fn pct(v: &[Duration], p: f64) -> Duration {
     v[((v.len() - 1) as f64 * p).round() as usize]
 }
 
+/// `help-ab count TREE HELPING JOBS`: one tiny-job run of `JOBS` (no
+/// warm-up, timing ignored), for an instruction count under callgrind
+/// (run it at two sizes: the difference ÷ the jobs is per job).
+fn count(args: &[String]) {
+    let (tree, helping, jobs) = (&args[2], args[3] == "1", args[4].parse::<u64>().unwrap());
+    macro_rules! one {
+        ($krate:ident) => {{
+            let pool = $krate::Pool::builder()
+                .workers(2)
+                .queue_capacity(128)
+                .job_timing(false)
+                .build(|_, job: u64| job * 2)
+                .unwrap();
+            let results = pool.results().unwrap();
+            let drainer = std::thread::spawn(move || {
+                (0..jobs).fold(0u64, |s, _| s.wrapping_add(results.recv().unwrap().outcome.unwrap()))
+            });
+            for job in 0..jobs {
+                pool.submit(job).unwrap();
+            }
+            assert_eq!(drainer.join().unwrap(), jobs * (jobs - 1));
+            pool.shutdown();
+        }};
+    }
+    match (tree.as_str(), helping) {
+        ("old", _) => one!(old),
+        ("new", false) => one!(new),
+        _ => {
+            let pool = new::Pool::builder()
+                .workers(2)
+                .queue_capacity(128)
+                .job_timing(false)
+                .helping(true)
+                .build(|_, job: u64| job * 2)
+                .unwrap();
+            let results = pool.results().unwrap();
+            let drainer = std::thread::spawn(move || {
+                (0..jobs).fold(0u64, |s, _| s.wrapping_add(results.recv().unwrap().outcome.unwrap()))
+            });
+            for job in 0..jobs {
+                pool.submit(job).unwrap();
+            }
+            assert_eq!(drainer.join().unwrap(), jobs * (jobs - 1));
+            pool.shutdown();
+        }
+    }
+}
+
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).is_some_and(|m| m == "count") {
+        return count(&args);
+    }
     let mode = std::env::args().nth(1).unwrap_or_else(|| "help".into());
     let rounds: usize = std::env::args().nth(2).map_or(9, |a| a.parse().unwrap());
     let (a, b) = match mode.as_str() {
