@@ -5,7 +5,8 @@
 set -euo pipefail
 old_rev="${1:-1e29fc0}"
 root=$(git rev-parse --show-toplevel)
-rm -rf /tmp/ab && mkdir -p /tmp/ab/old /tmp/ab/new
+# Only the trees: /tmp/ab/target and any saved output stay.
+rm -rf /tmp/ab/old /tmp/ab/new && mkdir -p /tmp/ab/old /tmp/ab/new
 git -C "$root" archive "$old_rev" Cargo.toml core std-pool | tar -x -C /tmp/ab/old
 tar -C "$root" -c Cargo.toml core std-pool | tar -x -C /tmp/ab/new
 for tree in old new; do
