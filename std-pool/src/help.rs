@@ -10,7 +10,7 @@
 //! 1. look: helping is on, the caller is not inside this pool's handler,
 //!    a job is queued, no worker is surplus (a resize down wants fewer
 //!    handlers, not a helper);
-//! 2. borrow a parked worker's slot ([`Lending::borrow`], the protocol in
+//! 2. borrow a parked worker's slot ([`Lending::borrow`](crate::lend::Lending::borrow), the protocol in
 //!    [`crate::lend`]); none parked: no turn (every worker is awake and
 //!    will find the job);
 //! 3. mark the thread as inside the pool's handler (the thread-local of
