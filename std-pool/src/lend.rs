@@ -87,6 +87,10 @@ pub(crate) struct Lending {
     /// helper borrows, all off the busy path, and a pool's default
     /// `max_workers` of 1 024 slots stays at 8 KiB.
     states: Box<[AtomicUsize]>,
+    /// One past the highest slot that ever parked: a helper looks at
+    /// `states[..high]` only (a pool's `max_workers`, 1 024 by default, is
+    /// usually far above the slots in use).
+    high: AtomicUsize,
     /// A wanted slot was handed back to its worker.
     returned: Event,
     /// Spin rounds of a waking worker before it asks for its slot back.
@@ -106,6 +110,7 @@ impl Lending {
         })?;
         Ok(Self {
             states,
+            high: AtomicUsize::new(0),
             returned: Event::new(),
             spin_before_park,
         })
@@ -114,6 +119,9 @@ impl Lending {
     /// The worker in `slot` is about to sleep: its slot may be lent.
     pub(crate) fn park(&self, slot: usize) {
         if let Some(state) = self.states.get(slot) {
+            if self.high.load(Ordering::Relaxed) <= slot {
+                self.high.fetch_max(slot + 1, Ordering::Relaxed);
+            }
             state.store(PARKED, Ordering::Release);
         }
     }
@@ -153,8 +161,11 @@ impl Lending {
 
     /// Borrows a parked worker's slot, if any: its index. The caller runs
     /// one turn under it and then calls [`give_back`](Self::give_back).
+    /// A slot that parked after the look at `high` may be missed: helping
+    /// is a chance taken, never owed (its worker wakes for the job anyway).
     pub(crate) fn borrow(&self) -> Option<usize> {
-        self.states.iter().position(|state| {
+        let high = self.high.load(Ordering::Relaxed).min(self.states.len());
+        self.states[..high].iter().position(|state| {
             state.load(Ordering::Relaxed) == PARKED
                 && state
                     .compare_exchange(PARKED, BORROWED, Ordering::AcqRel, Ordering::Relaxed)
