@@ -6,10 +6,14 @@
 //! restored after a turn, also after a panic. Sizes shrink with
 //! `RINGPOOL_STRESS_SCALE` (the ThreadSanitizer run sets it).
 
-use ringpool::{JobError, Pool, RecvError, WaitError};
+use ringpool::{JobError, Pool, RecvError, SubmitError, WaitError};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+/// How long any blocking call of these tests may take: a lost wake-up
+/// fails the test instead of hanging it.
+const LIMIT: Duration = Duration::from_secs(60);
 
 /// Jobs for a full-size run, divided by `RINGPOOL_STRESS_SCALE`.
 fn jobs(full: usize) -> usize {
@@ -113,10 +117,13 @@ fn helpers_and_workers_run_each_job_once_within_the_worker_count() {
             let results = results.clone();
             std::thread::spawn(move || {
                 let mut got = Vec::new();
-                for r in &results {
-                    got.push(r.outcome.unwrap());
+                loop {
+                    match results.recv_timeout(LIMIT) {
+                        Ok(r) => got.push(r.outcome.unwrap()),
+                        Err(RecvError::Closed) => break got,
+                        Err(other) => panic!("receive: {other:?}"),
+                    }
                 }
-                got
             })
         })
         .collect();
@@ -137,7 +144,7 @@ fn helpers_and_workers_run_each_job_once_within_the_worker_count() {
             let pool = Arc::clone(&pool);
             std::thread::spawn(move || {
                 for job in (s..total).step_by(2) {
-                    pool.submit(job).unwrap();
+                    pool.submit_timeout(job, LIMIT).unwrap();
                     if job.is_multiple_of(64) {
                         // Let the workers park now and then.
                         std::thread::sleep(Duration::from_micros(50));
@@ -149,7 +156,7 @@ fn helpers_and_workers_run_each_job_once_within_the_worker_count() {
     for s in submitters {
         s.join().unwrap();
     }
-    pool.wait().unwrap();
+    pool.wait_timeout(LIMIT).unwrap();
     done.store(true, Ordering::Relaxed);
     waiter.join().unwrap();
     pool.close();
@@ -208,8 +215,8 @@ fn a_waiting_receiver_runs_jobs_as_the_parked_worker() {
     for job in 0..200 {
         // Give the worker time to park.
         std::thread::sleep(Duration::from_micros(300));
-        pool.submit(job).unwrap();
-        let result = results.recv().unwrap();
+        pool.submit_timeout(job, LIMIT).unwrap();
+        let result = results.recv_timeout(LIMIT).unwrap();
         assert_eq!(result.worker_id, 1);
         match job {
             7 => assert!(matches!(result.outcome, Err(JobError::Panicked(_)))),
@@ -217,7 +224,7 @@ fn a_waiting_receiver_runs_jobs_as_the_parked_worker() {
         }
         // The caller is itself again: a wait with nothing pending returns,
         // a receive with nothing pending times out.
-        assert_eq!(pool.wait_timeout(Duration::from_secs(10)), Ok(()));
+        assert_eq!(pool.wait_timeout(LIMIT), Ok(()));
         assert_eq!(
             results.recv_timeout(Duration::from_micros(10)).unwrap_err(),
             RecvError::Timeout
@@ -272,8 +279,10 @@ fn helping_under_resize_and_stop_now_loses_nothing() {
         std::thread::spawn(move || {
             let mut accepted = 0;
             for job in 0..total {
-                if pool.submit(job).is_err() {
-                    break;
+                match pool.submit_timeout(job, LIMIT) {
+                    Ok(_) => {}
+                    Err(SubmitError::Closed(_)) => break,
+                    Err(other) => panic!("submit: {other:?}"),
                 }
                 accepted += 1;
                 if job.is_multiple_of(32) {
@@ -286,7 +295,7 @@ fn helping_under_resize_and_stop_now_loses_nothing() {
     resizer.join().unwrap();
     let unstarted = pool.stop_now();
     let accepted = submitter.join().unwrap();
-    pool.wait().unwrap();
+    pool.wait_timeout(LIMIT).unwrap();
     for (_, job) in &unstarted {
         assert_eq!(runs[*job].load(Ordering::SeqCst), 0, "handed back and run");
     }
