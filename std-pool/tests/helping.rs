@@ -309,3 +309,50 @@ fn helping_under_resize_and_stop_now_loses_nothing() {
     assert_eq!(watch.same_id_overlaps.load(Ordering::SeqCst), 0);
     assert!(watch.most.load(Ordering::SeqCst) <= max);
 }
+
+/// Autoscale with helping: workers grow under bursts and retire after an
+/// idle timeout while receivers help; every job once, ids within
+/// `max_workers`, never two handlers at once under one id.
+#[test]
+fn helping_with_autoscale_runs_each_job_once() {
+    let total = jobs(20_000);
+    let max = 3;
+    let watch = Watch::new(max);
+    let seen_by = Arc::clone(&watch);
+    let pool = Pool::builder()
+        .workers(1)
+        .autoscale(ringpool::Autoscale {
+            min_workers: 1,
+            max_workers: max,
+            grow_at_depth: 4,
+            idle_timeout: Duration::from_millis(2),
+        })
+        .queue_capacity(32)
+        .spin_before_park(2)
+        .helping(true)
+        .build(move |ctx, job: usize| seen_by.run(ctx.worker_id, || job))
+        .unwrap();
+    let results = pool.results().unwrap();
+    let mut seen = vec![0u8; total];
+    let mut next = 0;
+    while next < total {
+        // A burst (the crew grows), then a pause (surplus workers retire).
+        let burst = (next + 64).min(total);
+        for job in next..burst {
+            pool.submit_timeout(job, LIMIT).unwrap();
+        }
+        for _ in next..burst {
+            let r = results.recv_timeout(LIMIT).unwrap();
+            seen[r.outcome.unwrap()] += 1;
+        }
+        next = burst;
+        if next.is_multiple_of(512) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+    assert!(seen.iter().all(|&n| n == 1), "a job ran twice or never");
+    assert_eq!(watch.bad_ids.load(Ordering::SeqCst), 0);
+    assert_eq!(watch.same_id_overlaps.load(Ordering::SeqCst), 0);
+    assert!(watch.most.load(Ordering::SeqCst) <= max);
+    assert!((1..=max).contains(&pool.workers()));
+}
