@@ -361,7 +361,8 @@ impl Builder {
     /// The helping wait (default off). A thread about to block in
     /// [`Results::recv`](crate::Results::recv) (and `recv_timeout`,
     /// `recv_many`, iterating), [`Pool::wait`] (and `wait_timeout`) or a
-    /// blocking [`Pool::submit`] on a full queue, that finds jobs queued and
+    /// blocking [`Pool::submit`] (or `submit_timeout`, `submit_many`) on a
+    /// full queue, that finds jobs queued and
     /// a worker parked, runs one of those jobs itself, under that parked
     /// worker's identity: its worker id in [`JobContext`] and the result,
     /// its statistics. The parked worker runs nothing meanwhile, so the pool
