@@ -16,6 +16,13 @@
 //! * `Lending::give_back` not notifying `returned` when the worker wants
 //!   its slot: `a_receiver_helps_as_the_parked_worker` deadlocks (the
 //!   worker never wakes, Drop's join never ends).
+//! * `Lending::borrow` also taking a RUNNING slot: every model but the
+//!   spinning one fails (deadlock).
+//!
+//! `a_waking_worker_spins_for_its_slot` covers the spin before a hand-over
+//! with the real code; a waking worker that skips its CAS after the spin
+//! (returning with its slot still lendable) is *not* caught at this
+//! preemption bound: the overlap it allows needs three preemptions.
 #![cfg(loom)]
 
 use loom::sync::atomic::{AtomicUsize, Ordering};
@@ -234,19 +241,21 @@ fn helping_while_resized_down() {
     });
 }
 
-/// As `two_jobs_never_two_handlers_under_one_slot` with one spin round
-/// before parking: a waking worker that finds its slot lent spins for the
-/// plain give-back before it asks for a hand-over (`Lending::reclaim`).
+/// One worker, three jobs in a queue of 3, one spin round before parking,
+/// a receiver that helps for each: a waking worker that finds its slot
+/// lent spins for the plain give-back before it asks for a hand-over
+/// (`Lending::reclaim`), and must still take the slot back with a CAS
+/// (a later borrow may come first): never two handlers under one slot.
 #[test]
 fn a_waking_worker_spins_for_its_slot() {
     let helped = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let counted = Arc::clone(&helped);
     check_bounded(1, move || {
-        let log = RunLog::new(2);
+        let log = RunLog::new(3);
         let slot = OneSlot::new(&counted);
         let (ran, watch) = (Arc::clone(&log), Arc::clone(&slot));
         let pool = Arc::new(
-            tiny(1, 2, 2)
+            tiny(1, 3, 3)
                 .spin_before_park(1)
                 .helping(true)
                 .build(move |ctx, job: usize| watch.run(ctx.worker_id, &ran, job))
@@ -256,15 +265,17 @@ fn a_waking_worker_spins_for_its_slot() {
         let helper = {
             let pool = Arc::clone(&pool);
             thread::spawn(move || {
-                pool.submit(0).unwrap();
-                pool.submit(1).unwrap();
-                assert_eq!(results.recv().unwrap().worker_id, 1);
-                assert_eq!(results.recv().unwrap().worker_id, 1);
+                for job in 0..3 {
+                    pool.submit(job).unwrap();
+                }
+                for _ in 0..3 {
+                    assert_eq!(results.recv().unwrap().worker_id, 1);
+                }
             })
         };
         helper.join().unwrap();
         drop(pool);
-        assert_eq!((log.runs(0), log.runs(1)), (1, 1));
+        assert_eq!((log.runs(0), log.runs(1), log.runs(2)), (1, 1, 1));
         slot.assert_clean();
     });
     assert!(
