@@ -37,7 +37,11 @@ export PKG_CONFIG_PATH="$PWD/$out/pkgconfig"
 
 step "compile the C tests (cc -std=c11 -Wall -Wextra -pedantic -Werror)"
 flags=(-std=c11 -Wall -Wextra -pedantic -Werror -O1 -g)
-for test in worker_pool stress misuse hardening batch control; do
+# The C test programs (capi/tests/c/NAME.c); those in `plain` take no
+# arguments and report their own checks.
+tests=(worker_pool stress misuse hardening batch control options)
+plain=(misuse hardening batch control options)
+for test in "${tests[@]}"; do
     # shellcheck disable=SC2046 # pkg-config output is a list of flags
     cc "${flags[@]}" $(pkg-config --cflags ringpool) "capi/tests/c/$test.c" \
         $(pkg-config --libs ringpool) -o "$bin/$test"
@@ -74,14 +78,10 @@ check_scenario "$bin/worker_pool.out"
 echo "worker_pool: 30 lines, every job exactly once"
 step "run: stress"
 "$bin/stress" 20000
-step "run: misuse"
-"$bin/misuse"
-step "run: hardening"
-"$bin/hardening"
-step "run: batch"
-"$bin/batch"
-step "run: control"
-"$bin/control"
+for test in "${plain[@]}"; do
+    step "run: $test"
+    "$bin/$test"
+done
 
 memcheck=(valgrind -q --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all
     --error-exitcode=1)
@@ -90,12 +90,10 @@ step "valgrind: worker_pool"
 check_scenario "$bin/worker_pool.valgrind.out"
 step "valgrind: stress"
 "${memcheck[@]}" "$bin/stress" 1000
-step "valgrind: misuse"
-"${memcheck[@]}" "$bin/misuse"
-step "valgrind: hardening"
-"${memcheck[@]}" "$bin/hardening"
-step "valgrind: batch"
-"${memcheck[@]}" "$bin/batch"
-step "valgrind: control"
-"${memcheck[@]}" "$bin/control"
-echo "c-tests: 12 passed, 0 failed"
+for test in "${plain[@]}"; do
+    step "valgrind: $test"
+    "${memcheck[@]}" "$bin/$test"
+done
+# Reached only if every run above passed (the script stops at the first
+# failure).
+echo "c-tests: ${#tests[@]} programs passed natively and under valgrind"

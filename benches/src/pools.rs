@@ -151,6 +151,66 @@ impl PoolPeer for Ringpool {
     }
 }
 
+/// ringpool started as [`Ringpool`], with `configure` applied to its builder.
+fn ringpool_with(
+    workers: usize,
+    work: Work,
+    configure: fn(ringpool::Builder) -> ringpool::Builder,
+) -> (ringpool::Pool<u64, u64, Infallible>, RingpoolDrain) {
+    let builder = ringpool::Pool::builder()
+        .workers(workers)
+        .queue_capacity(QUEUE_CAPACITY)
+        .job_timing(false);
+    let pool = configure(builder)
+        .build(move |_, job: u64| work.apply(job))
+        .expect("ringpool builds");
+    let results = pool.results().expect("results taken once");
+    (pool, RingpoolDrain(results))
+}
+
+/// ringpool as [`Ringpool`] with the helping wait on
+/// (`Builder::helping(true)`): a blocked submitter or drainer runs queued
+/// jobs as a parked worker.
+pub struct RingpoolHelping(ringpool::Pool<u64, u64, Infallible>);
+
+impl PoolPeer for RingpoolHelping {
+    const NAME: &'static str = "ringpool (helping)";
+    type Drain = RingpoolDrain;
+    fn start(workers: usize, work: Work) -> (Self, RingpoolDrain) {
+        let (pool, drain) = ringpool_with(workers, work, |b| b.helping(true));
+        (Self(pool), drain)
+    }
+    #[inline]
+    fn submit(&self, job: u64) {
+        self.0.submit(job).expect("ringpool accepts jobs");
+    }
+    fn finish(self) {
+        self.0.close();
+        self.0.shutdown();
+    }
+}
+
+/// ringpool as [`Ringpool`] with `Builder::take_batch(4)`: a worker that
+/// finds the queue deep takes its share, up to 4 jobs, at once.
+pub struct RingpoolTakeBatch(ringpool::Pool<u64, u64, Infallible>);
+
+impl PoolPeer for RingpoolTakeBatch {
+    const NAME: &'static str = "ringpool (take_batch 4)";
+    type Drain = RingpoolDrain;
+    fn start(workers: usize, work: Work) -> (Self, RingpoolDrain) {
+        let (pool, drain) = ringpool_with(workers, work, |b| b.take_batch(4));
+        (Self(pool), drain)
+    }
+    #[inline]
+    fn submit(&self, job: u64) {
+        self.0.submit(job).expect("ringpool accepts jobs");
+    }
+    fn finish(self) {
+        self.0.close();
+        self.0.shutdown();
+    }
+}
+
 /// The Go pattern with crossbeam-channel: `workers` threads read a bounded
 /// job channel and write a bounded results channel.
 pub struct GoStyleCrossbeam {

@@ -183,32 +183,6 @@ typedef uint32_t ringpool_cancel_outcome;
 typedef struct ringpool_pool ringpool_pool;
 
 /**
- * What ringpool_create_with builds.
- */
-typedef struct ringpool_pool_options {
-  /**
-   * Worker threads (as ringpool_create).
-   */
-  size_t workers;
-  /**
-   * Jobs each priority level holds (as ringpool_create's queue capacity).
-   */
-  size_t queue_capacity;
-  /**
-   * Priority levels, 1 to 8. Workers take the highest non-empty level
-   * first, FIFO within a level; every 8th take starts at a rotating level
-   * instead, so a waiting job at any level is taken within
-   * 8 * priorities takes per job ahead of it in its level.
-   */
-  size_t priorities;
-  /**
-   * Non-zero: queued jobs can be taken back with ringpool_cancel (each
-   * job costs one more ring operation at submit and at take).
-   */
-  uint8_t cancellable;
-} ringpool_pool_options;
-
-/**
  * What the handler learns about the job it runs.
  */
 typedef struct ringpool_job_context {
@@ -221,33 +195,6 @@ typedef struct ringpool_job_context {
    */
   uint64_t job_id;
 } ringpool_job_context;
-
-/**
- * The function every job runs through. `user` is the pointer given to
- * ringpool_create; `job` the submitted payload; `value` points at a
- * zeroed `uint64_t` that becomes the result's `value`. Return 0 for
- * success; any other value marks the job failed
- * (`RINGPOOL_STATUS_JOB_FAILED`) and becomes the result's `error_code`.
- *
- * It is called on the pool's worker threads, several at once: whatever it
- * touches through `user` must be thread-safe. It must return normally (no
- * longjmp out of it, no C++ exception through it). It may call any
- * ringpool function on its own pool; none can hang there:
- * - ringpool_try_submit, ringpool_submit_timeout, ringpool_try_recv,
- *   ringpool_close, ringpool_stop_now, ringpool_resize,
- *   ringpool_metrics_snapshot: work as anywhere;
- * - ringpool_submit: does not wait for room; FULL when the queue is full
- *   (if every worker waited, none would be left to make room);
- * - ringpool_recv, ringpool_recv_timeout: a ready result, else
- *   `RINGPOOL_STATUS_WOULD_DEADLOCK` without waiting (so a handler that
- *   closes its pool and drains the results gets those ready so far);
- * - ringpool_wait, ringpool_wait_timeout, ringpool_destroy:
- *   `RINGPOOL_STATUS_WOULD_DEADLOCK`, nothing done.
- */
-typedef int32_t (*ringpool_handler)(void *user,
-                                    struct ringpool_job_context context,
-                                    uint64_t job,
-                                    uint64_t *value);
 
 /**
  * Per-job options for ringpool_submit_with_options.
@@ -279,6 +226,33 @@ typedef struct ringpool_unstarted {
    */
   uint64_t job;
 } ringpool_unstarted;
+
+/**
+ * The function every job runs through. `user` is the pointer given to
+ * ringpool_create; `job` the submitted payload; `value` points at a
+ * zeroed `uint64_t` that becomes the result's `value`. Return 0 for
+ * success; any other value marks the job failed
+ * (`RINGPOOL_STATUS_JOB_FAILED`) and becomes the result's `error_code`.
+ *
+ * It is called on the pool's worker threads, several at once: whatever it
+ * touches through `user` must be thread-safe. It must return normally (no
+ * longjmp out of it, no C++ exception through it). It may call any
+ * ringpool function on its own pool; none can hang there:
+ * - ringpool_try_submit, ringpool_submit_timeout, ringpool_try_recv,
+ *   ringpool_close, ringpool_stop_now, ringpool_resize,
+ *   ringpool_metrics_snapshot: work as anywhere;
+ * - ringpool_submit: does not wait for room; FULL when the queue is full
+ *   (if every worker waited, none would be left to make room);
+ * - ringpool_recv, ringpool_recv_timeout: a ready result, else
+ *   `RINGPOOL_STATUS_WOULD_DEADLOCK` without waiting (so a handler that
+ *   closes its pool and drains the results gets those ready so far);
+ * - ringpool_wait, ringpool_wait_timeout, ringpool_destroy:
+ *   `RINGPOOL_STATUS_WOULD_DEADLOCK`, nothing done.
+ */
+typedef int32_t (*ringpool_handler)(void *user,
+                                    struct ringpool_job_context context,
+                                    uint64_t job,
+                                    uint64_t *value);
 
 /**
  * A latency histogram, summarised. Quantiles are bucket upper edges, at
@@ -406,6 +380,55 @@ typedef struct ringpool_metrics {
 } ringpool_metrics;
 
 /**
+ * The settings of ringpool_create_with. Always start from
+ * ringpool_options_default: fields added in later versions then keep
+ * their defaults.
+ */
+typedef struct ringpool_options {
+  /**
+   * Worker threads (default: the machine's parallelism). 0 is refused
+   * with ZERO_WORKERS.
+   */
+  size_t workers;
+  /**
+   * Jobs the queue holds (default 1024). 0 is refused with
+   * ZERO_CAPACITY.
+   */
+  size_t queue_capacity;
+  /**
+   * The most jobs a worker takes at once when the queue is deep
+   * (default 1; values above 4 are taken as 4, 0 as 1). A batch's
+   * results are published after its last job; use it for short,
+   * independent jobs.
+   */
+  size_t take_batch;
+  /**
+   * Non-zero: the helping wait. A thread blocked in ringpool_recv,
+   * ringpool_recv_timeout, ringpool_wait, ringpool_wait_timeout or a
+   * blocking submit on a full queue, that finds a job queued and a
+   * worker parked, runs that job itself under the parked worker's id:
+   * the handler may then run on the caller's thread (it must not take a
+   * lock the caller holds while it waits), and a timed call may return
+   * later than its timeout by that job's run time. Default 0 (off).
+   */
+  int helping;
+  /**
+   * Priority levels, 1 to 8 (default 1); others are refused with
+   * BAD_PRIORITIES. Each level holds `queue_capacity` jobs; workers take
+   * the highest non-empty level first, FIFO within a level; every 8th
+   * take starts at a rotating level instead, so a waiting job at any
+   * level is taken within 8 * priorities takes per job ahead of it in
+   * its level. Submit to a level with ringpool_submit_with_options.
+   */
+  size_t priorities;
+  /**
+   * Non-zero: queued jobs can be taken back with ringpool_cancel (each
+   * job costs one more ring operation at submit and at take). Default 0.
+   */
+  int cancellable;
+} ringpool_options;
+
+/**
  * One finished job, written by the receive calls.
  */
 typedef struct ringpool_result {
@@ -448,21 +471,6 @@ typedef struct ringpool_result {
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
-
-/**
- * As ringpool_create, with the settings in `*options`.
- *
- * Returns as ringpool_create, plus BAD_PRIORITIES for priorities 0 or
- * more than 8, and NULL_ARGUMENT when `options` is NULL.
- *
- * # Safety
- *
- * As ringpool_create; `options` NULL or readable.
- */
-ringpool_status ringpool_create_with(const struct ringpool_pool_options *options,
-                                     ringpool_handler handler,
-                                     void *user,
-                                     struct ringpool_pool **out);
 
 /**
  * Cancels job `job_id`: takes it back if it has not started, or flags it
@@ -749,6 +757,38 @@ ringpool_status ringpool_resize(const struct ringpool_pool *pool, size_t workers
  */
 ringpool_status ringpool_metrics_snapshot(const struct ringpool_pool *pool,
                                           struct ringpool_metrics *out);
+
+/**
+ * Writes the default options into `*options`.
+ *
+ * Returns OK; NULL_ARGUMENT when `options` is NULL.
+ *
+ * Thread safety: any thread.
+ *
+ * # Safety
+ *
+ * `options` must be NULL or valid for writing a ringpool_options.
+ */
+ringpool_status ringpool_options_default(struct ringpool_options *options);
+
+/**
+ * As ringpool_create, with the settings of `*options` (read during the
+ * call only).
+ *
+ * Returns as ringpool_create, NULL_ARGUMENT when `options` is NULL, and
+ * BAD_PRIORITIES for `priorities` 0 or above 8.
+ *
+ * Thread safety: as ringpool_create.
+ *
+ * # Safety
+ *
+ * `options` must be NULL or point at a readable ringpool_options; the
+ * rest as ringpool_create.
+ */
+ringpool_status ringpool_create_with(const struct ringpool_options *options,
+                                     ringpool_handler handler,
+                                     void *user,
+                                     struct ringpool_pool **out);
 
 /**
  * Waits for the next result and writes it to `*out`.

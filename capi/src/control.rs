@@ -1,14 +1,14 @@
-//! Control: priority levels, queue deadlines, cancelling, pause and
+//! Control (the levels and cells are set up by ringpool_create_with in
+//! `options`): priority levels, queue deadlines, cancelling, pause and
 //! resume, and the expired jobs handed back (see the std pool's
 //! `Pool::submit_with_options`, `Pool::cancel`, `Pool::pause`,
 //! `Pool::take_expired`).
 
-use crate::handle::{create, lock, ringpool_pool, with_pool};
-use crate::handler::{ringpool_handler, ringpool_job_context};
+use crate::handle::{lock, ringpool_pool, with_pool};
+use crate::handler::ringpool_job_context;
 use crate::lifecycle::ringpool_unstarted;
 use crate::status::ringpool_status;
 use ringpool::{CancelOutcome, JobContext, JobOptions, SubmitError};
-use std::ffi::c_void;
 use std::time::Duration;
 
 /// Per-job options for ringpool_submit_with_options.
@@ -31,62 +31,6 @@ impl ringpool_job_options {
             0 => options,
             ns => options.deadline_in(Duration::from_nanos(ns)),
         }
-    }
-}
-
-/// What ringpool_create_with builds.
-#[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ringpool_pool_options {
-    /// Worker threads (as ringpool_create).
-    pub workers: usize,
-    /// Jobs each priority level holds (as ringpool_create's queue capacity).
-    pub queue_capacity: usize,
-    /// Priority levels, 1 to 8. Workers take the highest non-empty level
-    /// first, FIFO within a level; every 8th take starts at a rotating level
-    /// instead, so a waiting job at any level is taken within
-    /// 8 * priorities takes per job ahead of it in its level.
-    pub priorities: usize,
-    /// Non-zero: queued jobs can be taken back with ringpool_cancel (each
-    /// job costs one more ring operation at submit and at take).
-    pub cancellable: u8,
-}
-
-/// As ringpool_create, with the settings in `*options`.
-///
-/// Returns as ringpool_create, plus BAD_PRIORITIES for priorities 0 or
-/// more than 8, and NULL_ARGUMENT when `options` is NULL.
-///
-/// # Safety
-///
-/// As ringpool_create; `options` NULL or readable.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn ringpool_create_with(
-    options: *const ringpool_pool_options,
-    handler: ringpool_handler,
-    user: *mut c_void,
-    out: *mut *mut ringpool_pool,
-) -> ringpool_status {
-    // SAFETY: the caller promised `options` is NULL or readable.
-    let Some(o) = (unsafe { options.as_ref() }).copied() else {
-        if !out.is_null() {
-            // SAFETY: not NULL; the caller promised it is writable.
-            unsafe { out.write(std::ptr::null_mut()) };
-        }
-        return ringpool_status::NullArgument;
-    };
-    let (workers, capacity, levels) = (o.workers, o.queue_capacity, o.priorities);
-    // SAFETY: forwarded from this function's contract.
-    unsafe {
-        create(
-            workers,
-            capacity,
-            levels,
-            o.cancellable != 0,
-            handler,
-            user,
-            out,
-        )
     }
 }
 

@@ -4,7 +4,7 @@
 use crate::guard::guard;
 use crate::handler::{CHandler, Done, Failed, inside_handler_of, ringpool_handler};
 use crate::status::ringpool_status;
-use ringpool::{JobContext, Pool, Results};
+use ringpool::{Builder, JobContext, Pool, Results};
 use std::collections::VecDeque;
 use std::ffi::c_void;
 use std::sync::Mutex;
@@ -103,21 +103,19 @@ pub unsafe extern "C" fn ringpool_create(
     user: *mut c_void,
     out: *mut *mut ringpool_pool,
 ) -> ringpool_status {
+    let configure = |builder: Builder| builder.workers(workers).queue_capacity(queue_capacity);
     // SAFETY: forwarded from this function's contract.
-    unsafe { create(workers, queue_capacity, 1, false, handler, user, out) }
+    unsafe { create(configure, handler, user, out) }
 }
 
-/// [`ringpool_create`] with `priorities` levels and, if `cancellable`,
-/// job cells for ringpool_cancel (see `ringpool_create_with`).
+/// ringpool_create's body, with the builder's settings from `configure`
+/// (also used by ringpool_create_with).
 ///
 /// # Safety
 ///
-/// As [`ringpool_create`].
+/// As ringpool_create.
 pub(crate) unsafe fn create(
-    workers: usize,
-    queue_capacity: usize,
-    priorities: usize,
-    cancellable: bool,
+    configure: impl FnOnce(Builder) -> Builder,
     handler: ringpool_handler,
     user: *mut c_void,
     out: *mut *mut ringpool_pool,
@@ -132,11 +130,7 @@ pub(crate) unsafe fn create(
             return ringpool_status::NullArgument;
         };
         let c_handler = CHandler::new(function, user);
-        let built = Pool::builder()
-            .workers(workers)
-            .queue_capacity(queue_capacity)
-            .priorities(priorities)
-            .cancellable(cancellable)
+        let built = configure(Pool::builder())
             .thread_name("ringpool-c-worker")
             .build_fallible(move |ctx: JobContext, job: u64| {
                 let context = crate::handler::ringpool_job_context {

@@ -15,8 +15,10 @@
 //! Modules, one job each: [`status`] (the codes), [`guard`] (the panic
 //! boundary), [`handler`] (calling the C handler from worker threads),
 //! [`handle`] (create and destroy), [`submit`], [`results`],
-//! [`lifecycle`] (close, wait, stop-now, resize), [`metrics`] and
-//! [`control`] (priorities, deadlines, pause/resume).
+//! [`lifecycle`] (close, wait, stop-now, resize), [`metrics`],
+//! [`options`] (create with more settings: take_batch, the helping wait,
+//! priorities, cancellable) and [`control`] (deadlines, pause/resume,
+//! cancel).
 
 // The C names are the API: `ringpool_pool`, not `RingpoolPool`.
 #![allow(non_camel_case_types)]
@@ -27,6 +29,7 @@ pub mod handle;
 pub mod handler;
 pub mod lifecycle;
 pub mod metrics;
+pub mod options;
 pub mod results;
 pub mod status;
 pub mod submit;
@@ -37,9 +40,9 @@ mod header_test;
 mod tests;
 
 pub use control::{
-    ringpool_cancel, ringpool_cancel_outcome, ringpool_create_with, ringpool_is_cancelled,
-    ringpool_job_options, ringpool_pause, ringpool_pool_options, ringpool_resume,
-    ringpool_submit_with_options, ringpool_take_expired, ringpool_try_submit_with_options,
+    ringpool_cancel, ringpool_cancel_outcome, ringpool_is_cancelled, ringpool_job_options,
+    ringpool_pause, ringpool_resume, ringpool_submit_with_options, ringpool_take_expired,
+    ringpool_try_submit_with_options,
 };
 pub use handle::{ringpool_create, ringpool_destroy, ringpool_pool};
 pub use handler::{ringpool_handler, ringpool_job_context};
@@ -48,6 +51,7 @@ pub use lifecycle::{
     ringpool_wait_timeout,
 };
 pub use metrics::{ringpool_histogram, ringpool_metrics, ringpool_metrics_snapshot};
+pub use options::{ringpool_create_with, ringpool_options, ringpool_options_default};
 pub use results::{ringpool_recv, ringpool_recv_timeout, ringpool_result, ringpool_try_recv};
 pub use status::{ringpool_status, ringpool_status_str, ringpool_version};
 pub use submit::{ringpool_submit, ringpool_submit_timeout, ringpool_try_submit};

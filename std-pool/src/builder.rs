@@ -37,6 +37,7 @@ pub struct Builder {
     pub(crate) take_batch: usize,
     pub(crate) priorities: usize,
     pub(crate) cancellable: bool,
+    pub(crate) helping: bool,
 }
 
 impl Default for Builder {
@@ -56,6 +57,7 @@ impl Default for Builder {
             take_batch: 1,
             priorities: 1,
             cancellable: false,
+            helping: false,
         }
     }
 }
@@ -437,6 +439,44 @@ impl Builder {
         self
     }
 
+    /// The helping wait (default off). A thread about to block in
+    /// [`Results::recv`](crate::Results::recv) (and `recv_timeout`,
+    /// `recv_many`, iterating), [`Pool::wait`] (and `wait_timeout`) or a
+    /// blocking [`Pool::submit`] (or `submit_timeout`, `submit_many`) on a
+    /// full queue, that finds jobs queued and
+    /// a worker parked, runs one of those jobs itself, under that parked
+    /// worker's identity: its worker id in [`JobContext`] and the result,
+    /// its statistics. The parked worker runs nothing meanwhile, so the pool
+    /// never runs more handlers at once than it has workers. A job that
+    /// would wait for a worker's OS wake-up runs at once on the thread that
+    /// wants its result.
+    ///
+    /// What it changes: a handler may run on a caller's thread (thread
+    /// name, thread-locals), calls from that handler back into the pool get
+    /// the answers they get on a worker; a timed call (`recv_timeout`,
+    /// `wait_timeout`, `submit_timeout`) that helps may return later than
+    /// its timeout by the run time of the job it ran. Calls from inside the
+    /// pool's own handler never help.
+    ///
+    /// ```
+    /// use ringpool::Pool;
+    ///
+    /// let pool = Pool::builder()
+    ///     .workers(2)
+    ///     .helping(true)
+    ///     .build(|ctx, job: u64| (ctx.worker_id, job * 2))
+    ///     .unwrap();
+    /// let results = pool.results().unwrap();
+    /// pool.submit(21).unwrap();
+    /// let (worker_id, doubled) = results.recv().unwrap().outcome.unwrap();
+    /// assert_eq!(doubled, 42);
+    /// assert!((1..=2).contains(&worker_id)); // whoever ran it
+    /// ```
+    pub fn helping(mut self, on: bool) -> Self {
+        self.helping = on;
+        self
+    }
+
     /// Prefix of worker thread names; the worker id is appended (default
     /// `ringpool-worker`, giving `ringpool-worker-1`, ...). A prefix with a
     /// NUL byte is a [`BuildError::ThreadName`] from `build`, before any
@@ -688,6 +728,7 @@ impl Builder {
             take_batch: self.take_batch,
             priorities: self.priorities,
             cancellable: self.cancellable,
+            helping: self.helping,
         })
     }
 }

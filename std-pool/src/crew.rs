@@ -245,6 +245,13 @@ pub(crate) fn mark_worker_of(pool: usize) {
     WORKER_OF.with(|cell| cell.set(pool));
 }
 
+/// Marks the calling thread as a worker of the pool whose state is at
+/// `pool` (0: of none) and returns its previous mark: a helper wears a
+/// pool's mark for one turn and then puts its own back.
+pub(crate) fn swap_worker_mark(pool: usize) -> usize {
+    WORKER_OF.with(|cell| cell.replace(pool))
+}
+
 /// Whether the calling thread is a worker of the pool whose state is at
 /// `pool`.
 pub(crate) fn is_worker_of(pool: usize) -> bool {

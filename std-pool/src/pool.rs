@@ -311,6 +311,8 @@ where
                     shared.refuse(admission);
                     return Err(SubmitError::Full(envelope.job));
                 }
+                // Helping: a queued job run here frees a slot.
+                _ if crate::help::help_until(shared, patience.deadline()) => {}
                 _ if before_park.snooze() => {
                     while shared.control.looks_full(queue) && before_park.snooze() {}
                 }
@@ -537,6 +539,8 @@ where
         // The batch: the jobs counted now. Each look may close the counter's
         // current phase, so later jobs cannot hold this waiter up.
         let batch = shared.ledger.batch();
+        // Helping: run queued jobs as parked workers while some are left.
+        while !shared.ledger.poll(batch) && crate::help::help_until(shared, deadline) {}
         shared
             .idle
             .wait_until(deadline, || shared.ledger.poll(batch).then_some(()))

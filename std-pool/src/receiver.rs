@@ -155,6 +155,10 @@ impl<J, R, E> Results<J, R, E> {
                 // the result it would wait for may need the caller's worker.
                 return Err(RecvError::WouldDeadlock);
             }
+            // Helping: run a queued job as a parked worker, then look again.
+            if crate::help::help_until(shared, deadline) {
+                continue;
+            }
             // Read-only looks while spinning (see the worker's idle loop).
             while before_park.snooze() {
                 if shared.results.pending() != 0 || shared.jobs.is_closed() {

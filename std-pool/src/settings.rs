@@ -71,4 +71,6 @@ pub(crate) struct Settings {
     pub(crate) priorities: usize,
     /// Queued jobs in cells that `Pool::cancel` can take back.
     pub(crate) cancellable: bool,
+    /// Blocked callers run queued jobs as parked workers (`crate::help`).
+    pub(crate) helping: bool,
 }

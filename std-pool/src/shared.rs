@@ -16,6 +16,7 @@ use crate::crew::{Crew, is_worker_of};
 use crate::error::BuildError;
 use crate::event::Event;
 use crate::job::{Envelope, Handler};
+use crate::lend::Lending;
 use crate::results::ResultPath;
 use crate::ring::{HeapRing, heap_ring};
 use crate::settings::Settings;
@@ -44,6 +45,8 @@ pub(crate) struct Shared<J, R, E> {
     pub(crate) crew: Crew,
     /// Pause, priority levels above 0, expired jobs (`crate::control`).
     pub(crate) control: Control<J>,
+    /// The worker slots' lending states (the helping wait; empty without).
+    pub(crate) lending: Lending,
 }
 
 impl<J, R, E> Shared<J, R, E> {
@@ -66,7 +69,16 @@ impl<J, R, E> Shared<J, R, E> {
             settings.workers,
             settings.thread_name.clone(),
         )?;
+        let lending = Lending::new(
+            if settings.helping {
+                settings.max_workers
+            } else {
+                0
+            },
+            settings.spin_before_park,
+        )?;
         Ok(Self {
+            lending,
             clock: JobClock::new(settings.job_timing),
             handler,
             jobs,
@@ -142,6 +154,11 @@ impl<J, R, E> Shared<J, R, E> {
     /// Marks the calling thread as one of this pool's workers.
     pub(crate) fn mark_worker(&self) {
         crate::crew::mark_worker_of(std::ptr::from_ref(self).addr());
+    }
+
+    /// The address of this pool's state: the mark of its workers' threads.
+    pub(crate) fn address(&self) -> usize {
+        std::ptr::from_ref(self).addr()
     }
 
     /// Whether the calling thread is one of this pool's workers: a pool call

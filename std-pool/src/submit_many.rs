@@ -188,6 +188,10 @@ where
                 shared.ledger.count_refused();
                 return Err(SubmitError::Full(queued));
             }
+            // Helping: a queued job run here frees a slot.
+            if crate::help::help_until(shared, patience.deadline()) {
+                continue;
+            }
             let has_room = || shared.jobs.len() < shared.jobs.capacity() || shared.jobs.is_closed();
             let mut spun = false;
             while before_park.snooze() {

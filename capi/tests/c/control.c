@@ -37,7 +37,12 @@ static int32_t handler(void *user, ringpool_job_context ctx, uint64_t job, uint6
 }
 
 static ringpool_pool *make(size_t workers, size_t capacity, size_t levels) {
-    ringpool_pool_options options = {workers, capacity, levels, 1};
+    ringpool_options options;
+    CHECK(ringpool_options_default(&options));
+    options.workers = workers;
+    options.queue_capacity = capacity;
+    options.priorities = levels;
+    options.cancellable = 1;
     ringpool_pool *pool = NULL;
     CHECK(ringpool_create_with(&options, handler, NULL, &pool));
     return pool;

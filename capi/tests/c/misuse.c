@@ -250,7 +250,11 @@ static int32_t echo(void *user, ringpool_job_context ctx, uint64_t job, uint64_t
  * JOB_EXPIRED, and NULL arguments to them. */
 static void control_codes(void) {
     ringpool_pool *pool = NULL;
-    ringpool_pool_options settings = {1, 4, 0, 0};
+    ringpool_options settings;
+    CHECK(ringpool_options_default(&settings));
+    settings.workers = 1;
+    settings.queue_capacity = 4;
+    settings.priorities = 0;
     EXPECT_STATUS(ringpool_create_with(&settings, echo, NULL, &pool), RINGPOOL_STATUS_BAD_PRIORITIES);
     EXPECT(pool == NULL);
     settings.priorities = 9;

@@ -74,6 +74,7 @@ impl Latency {
     pub fn best_rust_peer(&self, q: f64) -> Option<(usize, f64)> {
         (1..self.rust_rows)
             .filter(|&pi| !self.samples[pi].is_empty())
+            .filter(|&pi| !crate::pool_rows::is_ringpool_variant(self.names[pi]))
             .map(|pi| (pi, self.p(pi, q)))
             .min_by(|a, b| a.1.total_cmp(&b.1))
     }
@@ -97,6 +98,12 @@ impl Latency {
     /// ringpool p50 (> 1: ringpool answers faster).
     pub fn ringpool_over_p50(&self, pi: usize) -> f64 {
         self.p50.ratio(0, pi, 0, Ratio::RowOverBase)
+    }
+
+    /// Row `pi` ÷ row `base` as speed: the median over rounds of `base`'s
+    /// p50 ÷ `pi`'s p50 (> 1: row `pi` answers faster).
+    pub fn row_over_p50(&self, pi: usize, base: usize) -> f64 {
+        self.p50.ratio(0, base, pi, Ratio::RowOverBase)
     }
 
     /// Draws the plot into `out`.

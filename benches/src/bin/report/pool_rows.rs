@@ -6,7 +6,8 @@ use std::cell::RefCell;
 use std::time::Duration;
 
 use ringpool_benches::pools::{
-    self, GoStyleCrossbeam, PoolPeer, Rayon, Ringpool, RustBook, ThreadPoolCrate, Work,
+    self, GoStyleCrossbeam, PoolPeer, Rayon, Ringpool, RingpoolHelping, RingpoolTakeBatch,
+    RustBook, ThreadPoolCrate, Work,
 };
 
 use crate::gopeer::GoPeer;
@@ -37,15 +38,24 @@ fn peer<P: PoolPeer>() -> Peer {
     }
 }
 
-/// The Rust pools, ringpool first.
+/// The Rust pools, ringpool first (default settings), then ringpool's
+/// opt-in variants ([`is_ringpool_variant`]), then the peers.
 fn rust_peers() -> Vec<Peer> {
     vec![
         peer::<Ringpool>(),
+        peer::<RingpoolHelping>(),
+        peer::<RingpoolTakeBatch>(),
         peer::<GoStyleCrossbeam>(),
         peer::<RustBook>(),
         peer::<ThreadPoolCrate>(),
         peer::<Rayon>(),
     ]
+}
+
+/// Whether row `name` is ringpool with an opt-in setting (helping,
+/// take_batch): shown beside the peers, never taken for one.
+pub fn is_ringpool_variant(name: &str) -> bool {
+    name == RingpoolHelping::NAME || name == RingpoolTakeBatch::NAME
 }
 
 /// The pool rows: the Rust peers, then the Go row.
