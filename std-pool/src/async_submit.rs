@@ -22,9 +22,9 @@ use std::task::{Context, Poll};
 
 impl<J, R, E> Pool<J, R, E>
 where
-    J: Send + 'static,
-    R: Send + 'static,
-    E: Send + 'static,
+    J: Send,
+    R: Send,
+    E: Send,
 {
     /// Queues `job` from async code: the future waits, without blocking the
     /// executor's thread, while the queue is full, and resolves to the
@@ -144,9 +144,9 @@ enum Attempt<J> {
 #[must_use = "futures do nothing unless polled"]
 pub struct SubmitFuture<'a, J, R, E>
 where
-    J: Send + 'static,
-    R: Send + 'static,
-    E: Send + 'static,
+    J: Send,
+    R: Send,
+    E: Send,
 {
     pool: &'a Pool<J, R, E>,
     /// The job, until it is queued or handed back.
@@ -156,9 +156,9 @@ where
 
 impl<J, R, E> SubmitFuture<'_, J, R, E>
 where
-    J: Send + 'static,
-    R: Send + 'static,
-    E: Send + 'static,
+    J: Send,
+    R: Send,
+    E: Send,
 {
     /// Gives up on the submit and hands the job back: `Some(job)` if it was
     /// not queued (it never will be), `None` if the future already resolved
@@ -212,9 +212,9 @@ where
 
 impl<J, R, E> Future for SubmitFuture<'_, J, R, E>
 where
-    J: Send + 'static,
-    R: Send + 'static,
-    E: Send + 'static,
+    J: Send,
+    R: Send,
+    E: Send,
 {
     type Output = Result<JobId, SubmitError<J>>;
 
@@ -258,9 +258,9 @@ where
 
 impl<J, R, E> Drop for SubmitFuture<'_, J, R, E>
 where
-    J: Send + 'static,
-    R: Send + 'static,
-    E: Send + 'static,
+    J: Send,
+    R: Send,
+    E: Send,
 {
     fn drop(&mut self) {
         if self.job.is_some() {
@@ -272,17 +272,17 @@ where
 // The job is moved in and out by value, never pinned.
 impl<J, R, E> Unpin for SubmitFuture<'_, J, R, E>
 where
-    J: Send + 'static,
-    R: Send + 'static,
-    E: Send + 'static,
+    J: Send,
+    R: Send,
+    E: Send,
 {
 }
 
 impl<J, R, E> std::fmt::Debug for SubmitFuture<'_, J, R, E>
 where
-    J: Send + 'static,
-    R: Send + 'static,
-    E: Send + 'static,
+    J: Send,
+    R: Send,
+    E: Send,
 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SubmitFuture")

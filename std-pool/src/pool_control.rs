@@ -23,9 +23,9 @@ impl<J, R, E> Shared<J, R, E> {
 
 impl<J, R, E> Pool<J, R, E>
 where
-    J: Send + 'static,
-    R: Send + 'static,
-    E: Send + 'static,
+    J: Send,
+    R: Send,
+    E: Send,
 {
     /// As [`submit`](Self::submit) (waits while the job's level is full),
     /// with a priority level and a queue deadline. A job taken at or after

@@ -434,6 +434,44 @@ fn a_scope_left_paused_resumes_runs_its_jobs_and_ends() {
     });
 }
 
+/// The control and async calls reach a scoped pool with borrowing jobs
+/// too: priorities, pause, cancel, `submit_async` and `wait_async`.
+#[test]
+fn control_and_async_calls_work_on_a_scoped_pool_with_borrowing_jobs() {
+    within(Duration::from_secs(60), || {
+        let words = [
+            String::from("low"),
+            String::from("high"),
+            String::from("gone"),
+        ];
+        let order = Mutex::new(Vec::new());
+        ringpool::scope(
+            builder()
+                .workers(1)
+                .priorities(2)
+                .cancellable(true)
+                .discard_results(),
+            |_, word: &str| order.lock().unwrap().push(word.len()),
+            |pool| {
+                pool.pause();
+                pool.submit(&words[0]).unwrap();
+                let high = ringpool::JobOptions::new().priority(1);
+                pool.submit_with_options(&words[1], high).unwrap();
+                let gone = pollster::block_on(pool.submit_async(&words[2])).unwrap();
+                assert_eq!(
+                    pool.cancel(gone),
+                    ringpool::CancelOutcome::Cancelled("gone")
+                );
+                pool.resume();
+                pollster::block_on(pool.wait_async()).unwrap();
+            },
+        )
+        .unwrap();
+        // The high job first, then the low one; the cancelled one never ran.
+        assert_eq!(order.into_inner().unwrap(), [4, 3]);
+    });
+}
+
 /// `mem::forget` of what the closure owns (a receiver, which keeps the
 /// pool's shared state alive) leaks it, and changes nothing else: the
 /// workers are still joined and the handler dropped before `scope` returns.
