@@ -310,12 +310,17 @@ fn a_low_job_is_not_starved_by_a_stream_of_high_jobs() {
             .discard_results()
             .build(move |_, job: u64| {
                 seen.lock().unwrap().push(job);
-                if job != 0 && job < HIGHS {
-                    let pool = inside.lock().unwrap().clone().unwrap();
+                // The chain ends once the test has taken the pool back.
+                let pool = inside.lock().unwrap().clone();
+                if let Some(pool) = pool.filter(|_| job != 0 && job < HIGHS) {
                     let high = JobOptions::new().priority(1);
                     // From inside the handler: never waits; room is there
-                    // (one high job queued at a time per chain).
-                    pool.submit_with_options(job + 1, high).unwrap();
+                    // (one high job queued at a time per chain), unless the
+                    // test has closed the pool meanwhile.
+                    match pool.submit_with_options(job + 1, high) {
+                        Ok(_) | Err(ringpool::SubmitError::Closed(_)) => {}
+                        Err(other) => panic!("chained submit: {other:?}"),
+                    }
                 }
             })
             .unwrap(),
@@ -340,7 +345,13 @@ fn a_low_job_is_not_starved_by_a_stream_of_high_jobs() {
         position < AGE_EVERY * 2,
         "low job ran after {position} high jobs"
     );
-    let pool = Arc::try_unwrap(pool).ok().unwrap();
+    // A handler may still hold a clone of the pool: close, let every job
+    // end (their clones go with them), then the last handle joins.
+    pool.close();
+    pool.wait_timeout(LONG).unwrap();
+    let pool = Arc::try_unwrap(pool)
+        .ok()
+        .expect("no handler holds the pool");
     pool.shutdown();
 }
 
