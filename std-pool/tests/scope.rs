@@ -448,6 +448,7 @@ fn control_and_async_calls_work_on_a_scoped_pool_with_borrowing_jobs() {
         ringpool::scope(
             builder()
                 .workers(1)
+                .queue_capacity(4)
                 .priorities(2)
                 .cancellable(true)
                 .discard_results(),
