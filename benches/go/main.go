@@ -10,7 +10,8 @@
 //	    added; prints "ns=<elapsed> sum=<sum of results>" timed from the first
 //	    AddJob until the last result was received (pool start excluded).
 //	gopool -mode latency -workers 2 -jobs 300 -gap-us 200
-//	    one job every gap; prints "lat_ns=<d1>,<d2>,..." (submit to result).
+//	    after 100 ms to settle, one job every gap; prints
+//	    "lat_ns=<d1>,<d2>,..." (submit to result).
 //	gopool -mode idle -workers 2 -idle-ms 1000
 //	    an idle started pool; prints "cpu_ns=<user+sys during the idle time>".
 //	gopool -mode spin -workers 2 -jobs 4000 -job-us 10
@@ -178,6 +179,10 @@ func main() {
 		elapsed := time.Since(start)
 		fmt.Printf("ns=%d sum=%d\n", elapsed.Nanoseconds(), sum)
 	case "latency":
+		// Settle first, as the Rust peers do (LATENCY_SETTLE in
+		// benches/src/pools.rs): freshly started threads are not in
+		// their steady state.
+		time.Sleep(100 * time.Millisecond)
 		lat := make([]string, 0, *jobs)
 		for i := 0; i < *jobs; i++ {
 			time.Sleep(time.Duration(*gapUs) * time.Microsecond)

@@ -474,11 +474,22 @@ pub fn throughput<P: PoolPeer>(
     elapsed
 }
 
-/// Starts a `P` of `workers` tiny-job workers and, `samples` times, pauses
-/// for `gap`, submits one job and waits for its result; returns the
-/// submit-to-result times.
+/// How long a pool runs idle after its start before [`latency`] samples
+/// it. A thread's first tens of milliseconds are not its steady state here:
+/// on the 2-vCPU KVM machine of `BENCHMARKS.md`, hand-offs to freshly
+/// started threads took 45-70 µs for about 30 ms and 5-7 µs after (every
+/// pool alike; the kernel's per-thread load tracking, whose half-life is
+/// 32 ms, is the likely cause; `benches/notes/latency-settle-2026-11-30.md`).
+/// The idle-CPU figures settle the same way, and the Go design sleeps as
+/// long before its samples (`benches/go`).
+pub const LATENCY_SETTLE: Duration = Duration::from_millis(100);
+
+/// Starts a `P` of `workers` tiny-job workers, lets it settle for
+/// [`LATENCY_SETTLE`], then, `samples` times, pauses for `gap`, submits one
+/// job and waits for its result; returns the submit-to-result times.
 pub fn latency<P: PoolPeer>(workers: usize, samples: usize, gap: Duration) -> Vec<Duration> {
     let (pool, mut drain) = P::start(workers, Work::Tiny);
+    thread::sleep(LATENCY_SETTLE);
     let mut out = Vec::with_capacity(samples);
     for job in 0..samples as u64 {
         thread::sleep(gap);

@@ -132,12 +132,16 @@ impl Latency {
         writeln!(w, "{HEADING}\n")?;
         writeln!(
             w,
-            "2 workers; {} samples per pool ({} per round): sleep {} µs (idle workers go to \
-             sleep), then submit one tiny job and wait for its result; the time from submit to \
-             result received. Percentiles over all samples; the ratio is the median over rounds \
-             of pool p50 ÷ ringpool p50.\n",
+            "2 workers; {} samples per pool ({} per round): each round starts the pool, lets \
+             it run idle for {} ms (threads in their first tens of milliseconds wake more slowly \
+             on this machine, every pool alike: `benches/notes/latency-settle-2026-11-30.md`; \
+             the Go design sleeps as long), then, per \
+             sample, sleeps {} µs (idle workers go to sleep), submits one tiny job and waits \
+             for its result; the time from submit to result received. Percentiles over all \
+             samples; the ratio is the median over rounds of pool p50 ÷ ringpool p50.\n",
             self.per_round * self.rounds,
             self.per_round,
+            ringpool_benches::pools::LATENCY_SETTLE.as_millis(),
             self.gap.as_micros()
         )?;
         writeln!(w, "![latency percentiles]({PNG})\n")?;
