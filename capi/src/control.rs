@@ -4,9 +4,9 @@
 //! `Pool::submit_with_options`, `Pool::cancel`, `Pool::pause`,
 //! `Pool::take_expired`).
 
-use crate::handle::{lock, ringpool_pool, with_pool};
+use crate::handle::{ringpool_pool, with_pool};
 use crate::handler::ringpool_job_context;
-use crate::lifecycle::ringpool_unstarted;
+use crate::lifecycle::{hand_out, ringpool_unstarted};
 use crate::status::ringpool_status;
 use ringpool::{CancelOutcome, JobContext, JobOptions, SubmitError};
 use std::time::Duration;
@@ -257,23 +257,15 @@ pub unsafe extern "C" fn ringpool_take_expired(
     written: *mut usize,
 ) -> ringpool_status {
     let body = |handle: &ringpool_pool| {
-        if written.is_null() || (out.is_null() && capacity != 0) {
-            return ringpool_status::NullArgument;
-        }
-        let mut stash = lock(&handle.expired);
-        stash.extend(handle.pool.take_expired());
-        let count = capacity.min(stash.len());
-        for (index, (job_id, job)) in stash.drain(..count).enumerate() {
-            // SAFETY: index < count <= capacity, and the caller promised
-            // `out` is writable for `capacity` elements.
-            unsafe { out.add(index).write(ringpool_unstarted { job_id, job }) };
-        }
-        // SAFETY: not NULL; the caller promised it is writable.
-        unsafe { written.write(count) };
-        if stash.is_empty() {
-            ringpool_status::Ok
-        } else {
-            ringpool_status::More
+        // SAFETY: forwarded from this function's contract.
+        unsafe {
+            hand_out(
+                &handle.expired,
+                || handle.pool.take_expired(),
+                out,
+                capacity,
+                written,
+            )
         }
     };
     // SAFETY: forwarded from this function's contract.

@@ -2,6 +2,8 @@
 
 use crate::handle::{lock, ringpool_pool, with_pool};
 use crate::status::ringpool_status;
+use std::collections::VecDeque;
+use std::sync::Mutex;
 use std::time::Duration;
 
 /// A job handed back by ringpool_stop_now, never started.
@@ -123,27 +125,57 @@ pub unsafe extern "C" fn ringpool_stop_now(
     written: *mut usize,
 ) -> ringpool_status {
     let body = |handle: &ringpool_pool| {
-        if written.is_null() || (out.is_null() && capacity != 0) {
-            return ringpool_status::NullArgument;
-        }
-        let mut stash = lock(&handle.unstarted);
-        stash.extend(handle.pool.stop_now());
-        let count = capacity.min(stash.len());
-        for (index, (job_id, job)) in stash.drain(..count).enumerate() {
-            // SAFETY: index < count <= capacity, and the caller promised
-            // `out` is writable for `capacity` elements.
-            unsafe { out.add(index).write(ringpool_unstarted { job_id, job }) };
-        }
-        // SAFETY: not NULL; the caller promised it is writable.
-        unsafe { written.write(count) };
-        if stash.is_empty() {
-            ringpool_status::Ok
-        } else {
-            ringpool_status::More
+        // SAFETY: forwarded from this function's contract.
+        unsafe {
+            hand_out(
+                &handle.unstarted,
+                || handle.pool.stop_now(),
+                out,
+                capacity,
+                written,
+            )
         }
     };
     // SAFETY: forwarded from this function's contract.
     unsafe { with_pool(pool, body) }
+}
+
+/// Hands jobs back to C through a stash: moves what `take` returns into
+/// `stash`, then as many as fit from the stash's front into
+/// `out[0..capacity]`, their number into `*written`; OK once the stash is
+/// empty, MORE while jobs remain in it (kept for the next call, none lost
+/// or handed out twice). The body of ringpool_stop_now and
+/// ringpool_take_expired.
+///
+/// # Safety
+///
+/// `written` NULL or writable; `out` NULL or valid for writing `capacity`
+/// elements.
+pub(crate) unsafe fn hand_out(
+    stash: &Mutex<VecDeque<(u64, u64)>>,
+    take: impl FnOnce() -> Vec<(u64, u64)>,
+    out: *mut ringpool_unstarted,
+    capacity: usize,
+    written: *mut usize,
+) -> ringpool_status {
+    if written.is_null() || (out.is_null() && capacity != 0) {
+        return ringpool_status::NullArgument;
+    }
+    let mut stash = lock(stash);
+    stash.extend(take());
+    let count = capacity.min(stash.len());
+    for (index, (job_id, job)) in stash.drain(..count).enumerate() {
+        // SAFETY: index < count <= capacity, and the caller promised `out`
+        // is writable for `capacity` elements.
+        unsafe { out.add(index).write(ringpool_unstarted { job_id, job }) };
+    }
+    // SAFETY: not NULL; the caller promised it is writable.
+    unsafe { written.write(count) };
+    if stash.is_empty() {
+        ringpool_status::Ok
+    } else {
+        ringpool_status::More
+    }
 }
 
 /// Changes the number of workers to `workers`: new workers start at once;
