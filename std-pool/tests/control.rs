@@ -349,9 +349,7 @@ fn a_low_job_is_not_starved_by_a_stream_of_high_jobs() {
     // end (their clones go with them), then the last handle joins.
     pool.close();
     pool.wait_timeout(LONG).unwrap();
-    let pool = Arc::try_unwrap(pool)
-        .ok()
-        .expect("no handler holds the pool");
+    let pool = Arc::try_unwrap(pool).expect("no handler holds the pool");
     pool.shutdown();
 }
 
