@@ -630,8 +630,7 @@ where
     /// assert_eq!(Arc::strong_count(&done), 1);
     /// ```
     pub fn shutdown(self) {
-        self.shared.resume_takes();
-        self.close();
+        self.shared.close_to_end();
         if self.shared.inside_handler() {
             // A worker cannot join itself: leave the workers to finish.
             self.shared.crew.detach();
@@ -681,8 +680,7 @@ where
     /// assert_eq!(results.recv().unwrap().outcome, Ok(7));
     /// ```
     pub fn shutdown_timeout(self, timeout: Duration) -> Result<(), Timeout> {
-        self.shared.resume_takes();
-        self.close();
+        self.shared.close_to_end();
         if !self.shared.inside_handler()
             && self.shared.crew.join(Instant::now().checked_add(timeout))
         {
@@ -870,8 +868,7 @@ where
 impl<J, R, E> Drop for Pool<J, R, E> {
     fn drop(&mut self) {
         let shared = &*self.shared;
-        shared.resume_takes();
-        shared.close();
+        shared.close_to_end();
         if shared.crew.is_detached() {
             // shutdown_timeout already waited and gave up on the workers.
             return;

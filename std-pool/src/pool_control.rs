@@ -12,8 +12,9 @@ use crate::shared::Shared;
 
 impl<J, R, E> Shared<J, R, E> {
     /// Clears the pause flag and wakes the parked workers (after the
-    /// store: the event protocol's order). Shutdown and Drop call it: a
-    /// pool is never left paused with nobody to resume it.
+    /// store: the event protocol's order). Shutdown, Drop and a scope's
+    /// end call it (`Shared::close_to_end`): a pool is never left paused
+    /// with nobody to resume it.
     pub(crate) fn resume_takes(&self) {
         if self.control.set_paused(false) {
             self.job_ready.notify_all();

@@ -384,13 +384,10 @@ where
         if panicked {
             // A job's Drop is user code: its panic must not skip the join.
             drop_quietly(self.pool.stop_now());
-        } else {
-            self.pool.close();
         }
-        // A paused pool keeps its queued jobs until resumed: the scope's end
-        // resumes it (as `shutdown` and Drop do), or the join would wait for
-        // ever.
-        self.pool.shared.resume_takes();
+        // Closes (again, after a stop-now: harmless) and resumes a pool the
+        // closure left paused, as shutdown does.
+        self.pool.shared.close_to_end();
         // Workers leave once the queue is closed and drained.
         self.pool.shared.crew.join(None);
     }

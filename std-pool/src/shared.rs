@@ -151,6 +151,15 @@ impl<J, R, E> Shared<J, R, E> {
         closed_now
     }
 
+    /// Closes the pool for good, before its workers are joined: resumes
+    /// takes if paused (a paused pool keeps its queued jobs after a plain
+    /// close, so the join would wait for ever), then closes. Shutdown,
+    /// Drop and the end of a scope all end through here.
+    pub(crate) fn close_to_end(&self) {
+        self.resume_takes();
+        self.close();
+    }
+
     /// Marks the calling thread as one of this pool's workers.
     pub(crate) fn mark_worker(&self) {
         crate::crew::mark_worker_of(std::ptr::from_ref(self).addr());
